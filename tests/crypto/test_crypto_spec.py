@@ -1,0 +1,179 @@
+"""The formats rebuilt from docs/protocol-crypto.md alone, with other code than crypto/ uses.
+
+BLAKE2b comes from Python's hashlib, signatures from nacl.signing objects, layouts from struct:
+if the package and this file agree on the golden vectors, the document describes the package.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import struct
+from pathlib import Path
+from typing import Any
+
+import nacl.bindings
+import nacl.public
+import nacl.signing
+
+VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "crypto"
+
+
+def load(name: str) -> Any:
+    return json.loads((VECTORS / name).read_text(encoding="utf-8"))
+
+
+def h(text: str) -> bytes:
+    return bytes.fromhex(text)
+
+
+def blake2b(data: bytes, size: int, key: bytes = b"", person: bytes = b"") -> bytes:
+    return hashlib.blake2b(data, digest_size=size, key=key, person=person).digest()
+
+
+def labelled(label: bytes, message: bytes) -> bytes:
+    return bytes([len(label)]) + label + message
+
+
+def test_kdf_is_keyed_blake2b_personalised_with_the_purpose() -> None:
+    for v in load("keys.json")["kdf"]:
+        expected = blake2b(h(v["context"]), 32, h(v["key"]), v["purpose"].encode())
+        assert expected == h(v["output"])
+
+
+def test_key_schedule_layouts() -> None:
+    keys = load("keys.json")
+    for v in keys["routing_id"]:
+        assert blake2b(b"", 16, h(v["room_secret"]), b"majlis-route") == h(v["routing_id"])
+        assert blake2b(b"", 32, h(v["room_secret"]), b"majlis-knock") == h(v["knock_key"])
+    chain = keys["ratchet"]
+    for earlier, later in itertools.pairwise(chain):
+        context = struct.pack(">I", later["number"])
+        assert blake2b(context, 32, h(earlier["key"]), b"majlis-ratchet") == h(later["key"])
+    for v in keys["control_key"]:
+        context = struct.pack(">I", v["number"])
+        assert blake2b(context, 32, h(v["key"]), b"majlis-control") == h(v["control_key"])
+    for v in keys["audio_key"]:
+        context = struct.pack(">II", v["epoch_number"], v["member_id"]) + h(v["session"])
+        audio = blake2b(context, 32, h(v["epoch_key"]), b"majlis-audio")
+        assert audio == h(v["audio_key"])
+        assert blake2b(b"", 32, audio, b"majlis-bind") == h(v["binding"])
+    for v in keys["room_code"]:
+        digest = blake2b(h(v["host_key"]), 32, h(v["room_secret"]), b"majlis-roomcode")
+        digits = f"{int.from_bytes(digest[:8], 'big') % 10**6:06d}"
+        assert f"{digits[:3]} {digits[3:]}" == v["room_code"]
+
+
+def test_identity_fingerprint_and_safety_number() -> None:
+    data = load("identity.json")
+    for v in data["identities"]:
+        signing = nacl.signing.SigningKey(h(v["seed"]))
+        assert bytes(signing.verify_key) == h(v["ed25519_public"])
+        assert bytes(signing.verify_key.to_curve25519_public_key()) == h(v["x25519_public"])
+        text = blake2b(h(v["ed25519_public"]), 32, person=b"majlis-finger")[:8].hex().upper()
+        assert " ".join(text[i : i + 4] for i in range(0, 16, 4)) == v["fingerprint"]
+    for v in data["safety_numbers"]:
+        first, second = sorted((h(v["a"]), h(v["b"])))
+        digest = blake2b(first + second, 32, person=b"majlis-safety")
+        digits = f"{int.from_bytes(digest[:16], 'big') % 10**20:020d}"
+        assert " ".join(digits[i : i + 5] for i in range(0, 20, 5)) == v["safety_number"]
+    for v in data["signatures"]:
+        signing = nacl.signing.SigningKey(h(v["seed"]))
+        signed = signing.sign(labelled(h(v["label"]), h(v["message"])))
+        assert signed.signature == h(v["signature"])
+
+
+def test_audio_frame_layout() -> None:
+    data = load("frame.json")
+    keys = load("keys.json")
+    audio = next(
+        v for v in keys["audio_key"]
+        if v["member_id"] == data["member_id"] and v["session"] == data["session"]
+        and v["epoch_number"] == data["epoch_number"]
+    )
+    key, binding, session = h(audio["audio_key"]), h(audio["binding"]), h(data["session"])
+    signing = nacl.signing.SigningKey(h(data["sender_seed"]))
+    for v in data["valid"]:
+        payload = h(v["payload"])
+        header = struct.pack(">BIII", 1, data["epoch_number"], data["member_id"], v["counter"])
+        nonce = session + struct.pack(">IIQ", data["member_id"], data["epoch_number"],
+                                      v["counter"])
+        stream = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+            bytes(len(payload)), b"", nonce, key
+        )[: len(payload)]
+        ciphertext = bytes(p ^ s for p, s in zip(payload, stream, strict=True))
+        signature = signing.sign(labelled(b"majlis/audio/v1", binding + header + ciphertext))
+        assert header + ciphertext + signature.signature == h(v["frame"])
+
+
+def test_control_and_knock_envelope_layouts() -> None:
+    data = load("envelopes.json")
+    number = data["epoch_number"]
+    control_key = blake2b(struct.pack(">I", number), 32, h(data["epoch_key"]), b"majlis-control")
+    for v in data["control"]:
+        envelope = h(v["envelope"])
+        head = bytes([1, 2, v["kind"]]) + struct.pack(">I", number)
+        assert envelope[:7] == head
+        plain = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            envelope[31:], head, envelope[7:31], control_key
+        )
+        ids = struct.pack(">IQ", v["signer_id"], v["seq"])
+        assert plain[:12] == ids
+        assert plain[76:] == h(v["body"])
+        nacl.signing.VerifyKey(h(v["signer_public"])).verify(
+            labelled(b"majlis/control/v1", head + ids + h(v["body"])), plain[12:76]
+        )
+    secret = h(data["room_secret"])
+    knock_key = blake2b(b"", 32, secret, b"majlis-knock")
+    for v in data["knock"]:
+        envelope = h(v["envelope"])
+        assert envelope[:2] == b"\x01\x01"
+        plain = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            envelope[26:], envelope[:2], envelope[2:26], knock_key
+        )
+        assert plain[:32] == h(v["joiner_public"])
+        assert plain[96:] == h(v["body"])
+        room = blake2b(b"", 16, secret, b"majlis-route")
+        nacl.signing.VerifyKey(plain[:32]).verify(
+            labelled(b"majlis/knock/v1", room + plain[96:]), plain[32:96]
+        )
+
+
+def test_sealed_layouts() -> None:
+    data = load("envelopes.json")
+    for v in data["direct"]:
+        recipient = nacl.signing.SigningKey(h(v["recipient_seed"]))
+        box = nacl.public.SealedBox(recipient.to_curve25519_private_key())
+        envelope = h(v["envelope"])
+        assert envelope[:3] == bytes([1, 3, v["kind"]])
+        plain = box.decrypt(envelope[3:])
+        assert plain[:32] == h(v["sender_public"])
+        signed = bytes([v["kind"]]) + bytes(recipient.verify_key) + h(v["body"])
+        nacl.signing.VerifyKey(plain[:32]).verify(labelled(b"majlis/direct/v1", signed),
+                                                  plain[32:96])
+    keys = load("epoch_key.json")
+    recipient = nacl.signing.SigningKey(h(keys["recipient_seed"]))
+    box = nacl.public.SealedBox(recipient.to_curve25519_private_key())
+    for v in keys["valid"]:
+        assert box.decrypt(h(v["sealed"])) == struct.pack(">I", v["number"]) + h(v["key"])
+
+
+def test_invite_layout() -> None:
+    for v in load("invite.json")["valid"]:
+        scheme, fragment = v["link"].split("#")
+        assert scheme == "majlis://join"
+        raw = base64.urlsafe_b64decode(fragment + "=" * (-len(fragment) % 4))
+        assert raw == h(v["payload"])
+        assert raw[0] == 1
+        assert raw[1:33] == h(v["room_secret"])
+        assert raw[33:65] == h(v["host_key"])
+        assert raw[65] == len(v["relays"])
+        offset, relays = 66, []
+        for _ in range(raw[65]):
+            (size,) = struct.unpack_from(">H", raw, offset)
+            relays.append(raw[offset + 2 : offset + 2 + size].decode("utf-8"))
+            offset += 2 + size
+        assert offset == len(raw)
+        assert relays == v["relays"]
