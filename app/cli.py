@@ -1,0 +1,257 @@
+"""`majlis`: the headless client.
+
+    majlis host [--relay URL] --name ROOM [--as NAME] [--speak WAV] [--record WAV]
+                [--auto-admit] [--auto-stage] [--for SECONDS]
+    majlis join LINK [--as NAME] [--speak WAV] [--record WAV] [--for SECONDS]
+
+Without --relay, `host` starts a relay inside this process on 127.0.0.1 (or --listen) and opens the
+room there. Every failure ends with one sentence on stderr and a non-zero exit code (see EPILOG).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.client import Outcome, Policy, RoomClient, Speech
+from app.core import events as ev
+from app.core.errors import LocalProtocolError
+from app.core.protocol import RoomProtocol
+from audio.wav import WavError, read_wav, write_wav
+from crypto.errors import BadInvite
+from crypto.identity import Identity
+from crypto.invite import Invite
+
+EPILOG = """exit codes:
+  0  the time was up, or you left (Ctrl-C)
+  2  bad arguments, invite link or audio file
+  3  the relay could not be reached, is full, or dropped the connection
+  4  the room is not there (it ended, or the host has not opened it)
+  5  you were removed from the room
+  6  the host did not let you in
+  7  the host ended the room
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="majlis", description="End-to-end encrypted voice rooms "
+                                "(headless client).", epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--as", dest="display_name", metavar="NAME", default=None,
+                        help="your display name in the room (only members see it)")
+        sp.add_argument("--speak", type=Path, metavar="WAV",
+                        help="speak this WAV file once on stage (any rate or channel count)")
+        sp.add_argument("--record", type=Path, metavar="WAV",
+                        help="write what you heard, mixed, as 48 kHz mono WAV, silence included")
+        sp.add_argument("--for", dest="duration", type=float, metavar="SECONDS",
+                        help="leave after this many seconds (default: until Ctrl-C)")
+
+    h = sub.add_parser("host", help="open a room and print its invite link",
+                       epilog=COMMANDS + "\n\n" + EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    h.add_argument("--relay", metavar="URL",
+                   help="relay to use, ws:// or wss:// (default: start one in this process)")
+    h.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:0",
+                   help="where the built-in relay listens when --relay is not given "
+                        "(default 127.0.0.1 on a free port)")
+    h.add_argument("--name", required=True, help="the room's name (only members see it)")
+    h.add_argument("--topic", default="", help="the room's topic")
+    h.add_argument("--auto-admit", action="store_true",
+                   help="let in everyone who has the link (default: ask for each person)")
+    h.add_argument("--auto-stage", action="store_true",
+                   help="invite to the stage whoever raises a hand")
+    common(h)
+
+    j = sub.add_parser("join", help="join a room with an invite link",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    j.add_argument("link", help="the invite link (majlis://join#...)")
+    common(j)
+    return p
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _narrate(event: ev.Event, protocol: RoomProtocol) -> None:
+    """A line on stderr for what a person in the room would notice."""
+    name = (lambda mid: protocol.members[mid].name if mid in protocol.members else f"#{mid}")
+    if isinstance(event, ev.Welcomed):
+        _say(f"joined {event.room_name!r} (room code {protocol.invite_room_code()})")
+    elif isinstance(event, ev.Waiting):
+        _say("waiting for the host to let you in...")
+    elif isinstance(event, ev.MemberJoined):
+        _say(f"{event.member.name} joined")
+    elif isinstance(event, ev.MemberLeft):
+        _say(f"{event.name} {'was removed' if event.removed else 'left'}")
+    elif isinstance(event, ev.HandChanged) and event.raised:
+        _say(f"{name(event.member_id)} raised a hand")
+    elif isinstance(event, ev.RoleChanged):
+        _say(f"{name(event.member_id)} is now {event.role.name.lower()}")
+    elif isinstance(event, ev.StageInvited):
+        _say("you are invited to speak")
+    elif isinstance(event, ev.KeyMissing):
+        _say("a key change was lost on the way; asking the host again")
+    elif isinstance(event, ev.SecurityAlert):
+        _say(f"security: {event.detail}")
+
+
+COMMANDS = """commands (type on standard input, one per line):
+  list                 who is in the room
+  admit N | refuse N   answer knock number N (when not --auto-admit)
+  invite NAME          invite a listener to the stage
+  audience NAME        move someone back to the audience
+  cohost NAME          make someone a co-host
+  kick NAME            remove someone from the room
+  end                  end the room for everyone"""
+
+
+def _find(protocol: RoomProtocol, who: str) -> int:
+    for m in protocol.members.values():
+        if m.name == who or str(m.member_id) == who:
+            return m.member_id
+    raise LookupError(f"nobody called {who!r} is in the room")
+
+
+def _command(line: str, protocol: RoomProtocol, client: RoomClient) -> None:
+    """One host command from standard input; mistakes are explained, never fatal."""
+    verb, _, arg = line.strip().partition(" ")
+    now = time.monotonic()
+    try:
+        if verb == "":
+            return
+        if verb == "list":
+            for m in protocol.members.values():
+                _say(f"  {m.member_id:>4}  {m.name}  {m.role.name.lower()}"
+                     f"{'  (hand raised)' if m.hand else ''}")
+        elif verb == "admit":
+            protocol.admit(int(arg), now)
+        elif verb == "refuse":
+            protocol.refuse(int(arg), now)
+        elif verb == "invite":
+            protocol.invite_to_stage(_find(protocol, arg), now)
+        elif verb == "audience":
+            protocol.move_to_audience(_find(protocol, arg), now)
+        elif verb == "cohost":
+            protocol.make_cohost(_find(protocol, arg), now)
+        elif verb == "kick":
+            protocol.kick(_find(protocol, arg), now)
+        elif verb == "end":
+            client.stop()
+        else:
+            _say(COMMANDS)
+    except (LocalProtocolError, LookupError, ValueError) as exc:
+        _say(f"cannot {verb}: {exc}")
+
+
+async def _read_commands(protocol: RoomProtocol, client: RoomClient) -> None:
+    """Read host commands in a daemon thread: a blocked read must never hold up the exit."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def reader() -> None:
+        with contextlib.suppress(RuntimeError, ValueError, OSError):  # the loop may be gone
+            for line in sys.stdin:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, "")
+
+    threading.Thread(target=reader, name="majlis-stdin", daemon=True).start()
+    while line := await lines.get():
+        _command(line, protocol, client)
+        await client.flush()
+
+
+async def _run(args: argparse.Namespace) -> Outcome:
+    identity = Identity.generate()
+    speech_pcm: np.ndarray | None = None
+    try:
+        if args.speak is not None:
+            speech_pcm = read_wav(args.speak)
+        if args.record is not None and not args.record.parent.exists():
+            return Outcome(2, f"Cannot record to {args.record}: its folder does not exist.")
+    except WavError as exc:
+        return Outcome(2, str(exc))
+
+    server = None
+    now = time.monotonic()
+    if args.command == "host":
+        relay_url = args.relay
+        if relay_url is None:
+            from relay.server import RelayConfig, RelayServer
+
+            host, _, port = args.listen.rpartition(":")
+            try:
+                server = RelayServer(RelayConfig(host=host or "127.0.0.1", port=int(port or 0)))
+                await server.start()
+            except (OSError, ValueError) as exc:
+                return Outcome(3, f"Cannot start the built-in relay on {args.listen}: {exc}")
+            relay_url = server.url
+        protocol = RoomProtocol.host(identity, [relay_url], args.name, topic=args.topic,
+                                     display_name=args.display_name or "Host",
+                                     auto_admit=args.auto_admit, now=now)
+        speech = Speech(speech_pcm, start_after_join=1.0)
+        policy = Policy(auto_stage=args.auto_stage)
+    else:
+        try:
+            invite = Invite.parse(args.link)
+        except BadInvite as exc:
+            return Outcome(2, str(exc))
+        protocol = RoomProtocol.join(identity, invite, args.display_name or "Guest", now=now)
+        relay_url = invite.relays[0]
+        speech = Speech(speech_pcm)
+        policy = Policy(accept_stage=speech_pcm is not None, raise_hand=speech_pcm is not None)
+
+    client = RoomClient(protocol, relay_url, speech=speech, record=args.record is not None,
+                        policy=policy)
+
+    def on_event(event: ev.Event, p: RoomProtocol) -> None:
+        _narrate(event, p)
+        if isinstance(event, ev.RoomOpened):
+            print(f"invite: {p.invite.to_link()}", flush=True)
+        elif isinstance(event, ev.KnockReceived):
+            _say(f"knock {event.knock_id}: {event.name} ({event.fingerprint}) asks to join; "
+                 f"type 'admit {event.knock_id}' or 'refuse {event.knock_id}'")
+
+    policy.on_event = on_event
+    commands = None
+    if args.command == "host" and sys.stdin is not None:
+        commands = asyncio.ensure_future(_read_commands(protocol, client))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, client.stop)
+    try:
+        outcome = await client.run(args.duration)
+    finally:
+        if commands is not None:
+            commands.cancel()
+        if args.record is not None and client.recording is not None:
+            write_wav(args.record, client.recording.pcm())
+        if server is not None:
+            await server.close()
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        outcome = asyncio.run(_run(args))
+    except KeyboardInterrupt:
+        return 0
+    if outcome.message:
+        _say(outcome.message)
+    return outcome.code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,374 @@
+"""Bodies of the room's control messages, and their binary encoding.
+
+These bodies travel inside the crypto envelopes (`crypto.control`): a group control message is
+encrypted under the epoch's control key and signed by its sender; a direct message is sealed to
+one member and signed. Every decoder checks lengths before use and raises only
+`RemoteProtocolError`. PROTOCOL.md lists every body byte by byte.
+"""
+
+from __future__ import annotations
+
+import enum
+import struct
+from dataclasses import dataclass
+
+from app.core.errors import RemoteProtocolError
+from app.core.roster import Member, Role
+
+MAX_NAME = 64  # bytes of UTF-8
+MAX_ROOM_NAME = 100
+MAX_TOPIC = 500
+SESSION_SIZE = 8
+KEY_SIZE = 32
+SEALED_EPOCH_KEY_SIZE = 84
+
+
+class Kind(enum.IntEnum):
+    """Kinds of control (group) and direct messages; the values are on the wire."""
+
+    # group messages, encrypted under the epoch control key
+    ADMIT = 0x10
+    HAND = 0x11
+    STAGE_INVITE = 0x12
+    STAGE_ANSWER = 0x13
+    SET_ROLE = 0x14
+    MUTE = 0x15
+    REKEY = 0x16
+    LEAVE = 0x17
+    END = 0x18
+    # direct messages, sealed to one member
+    WELCOME = 0x30
+    KEY_REQUEST = 0x31
+    WAITING = 0x32
+    REFUSED = 0x33
+
+
+class RekeyReason(enum.IntEnum):
+    KICK = 1
+    LEAVE = 2
+
+
+class Writer:
+    """Appends big-endian fields; the mirror of `Reader`."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def u8(self, v: int) -> Writer:
+        self._parts.append(struct.pack(">B", v))
+        return self
+
+    def u16(self, v: int) -> Writer:
+        self._parts.append(struct.pack(">H", v))
+        return self
+
+    def u32(self, v: int) -> Writer:
+        self._parts.append(struct.pack(">I", v))
+        return self
+
+    def raw(self, b: bytes) -> Writer:
+        self._parts.append(b)
+        return self
+
+    def text(self, s: str, limit: int, wide: bool = False) -> Writer:
+        data = s.encode("utf-8")[:limit]
+        # Cutting UTF-8 may split a character; drop the broken tail rather than send it.
+        data = data.decode("utf-8", "ignore").encode("utf-8")
+        return (self.u16(len(data)) if wide else self.u8(len(data))).raw(data)
+
+    def done(self) -> bytes:
+        return b"".join(self._parts)
+
+
+class Reader:
+    """Reads big-endian fields with a length check before every use."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def _take(self, n: int) -> bytes:
+        end = self._pos + n
+        if n < 0 or end > len(self._data):
+            raise RemoteProtocolError("message is truncated")
+        chunk = self._data[self._pos : end]
+        self._pos = end
+        return chunk
+
+    def u8(self) -> int:
+        return int(self._take(1)[0])
+
+    def u16(self) -> int:
+        return int(struct.unpack(">H", self._take(2))[0])
+
+    def u32(self) -> int:
+        return int(struct.unpack(">I", self._take(4))[0])
+
+    def raw(self, n: int) -> bytes:
+        return self._take(n)
+
+    def text(self, limit: int, wide: bool = False) -> str:
+        n = self.u16() if wide else self.u8()
+        if n > limit:
+            raise RemoteProtocolError("text field is too long")
+        try:
+            return self._take(n).decode("utf-8")
+        except UnicodeDecodeError:
+            raise RemoteProtocolError("text field is not UTF-8") from None
+
+    def flag(self) -> bool:
+        v = self.u8()
+        if v > 1:
+            raise RemoteProtocolError("boolean field is neither 0 nor 1")
+        return v == 1
+
+    def end(self) -> None:
+        if self._pos != len(self._data):
+            raise RemoteProtocolError("message has trailing bytes")
+
+
+def write_member(w: Writer, m: Member) -> None:
+    flags = (1 if m.hand else 0) | (2 if m.invited else 0) | (4 if m.muted else 0)
+    w.u32(m.member_id).raw(m.key).raw(m.session).u32(m.slot).u8(int(m.role)).u8(flags)
+    w.text(m.name, MAX_NAME)
+
+
+def read_member(r: Reader) -> Member:
+    member_id = r.u32()
+    key = r.raw(KEY_SIZE)
+    session = r.raw(SESSION_SIZE)
+    slot = r.u32()
+    try:
+        role = Role(r.u8())
+    except ValueError:
+        raise RemoteProtocolError("unknown role") from None
+    flags = r.u8()
+    if flags & ~7:
+        raise RemoteProtocolError("unknown member flags")
+    name = r.text(MAX_NAME)
+    return Member(member_id, key, session, slot, name, role,
+                  hand=bool(flags & 1), invited=bool(flags & 2), muted=bool(flags & 4))
+
+
+# --- knock ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KnockBody:
+    name: str
+    session: bytes
+
+
+def encode_knock(b: KnockBody) -> bytes:
+    return Writer().raw(b.session).text(b.name, MAX_NAME).done()
+
+
+def decode_knock(data: bytes) -> KnockBody:
+    r = Reader(data)
+    session = r.raw(SESSION_SIZE)
+    name = r.text(MAX_NAME)
+    r.end()
+    return KnockBody(name, session)
+
+
+# --- group messages ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Admit:
+    """A new member is in; everyone ratchets to `new_epoch`."""
+
+    member: Member
+    new_epoch: int
+
+
+@dataclass(frozen=True)
+class Flag:
+    """HAND (raised), STAGE_ANSWER (accepted) and MUTE (muted): one boolean about the signer."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """STAGE_INVITE and END's cousins: a message about one member."""
+
+    member_id: int
+
+
+@dataclass(frozen=True)
+class SetRole:
+    member_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class Rekey:
+    """One chunk of a fresh epoch key sealed to each remaining member.
+
+    Large rooms need several chunks (each message is bounded); `removed` rides on every chunk so
+    that any one of them is enough to know who is out.
+    """
+
+    new_epoch: int
+    reason: RekeyReason
+    chunk: int
+    chunks: int
+    removed: tuple[int, ...]
+    entries: tuple[tuple[int, bytes], ...]
+
+
+def encode_admit(m: Admit) -> bytes:
+    w = Writer().u32(m.new_epoch)
+    write_member(w, m.member)
+    return w.done()
+
+
+def decode_admit(data: bytes) -> Admit:
+    r = Reader(data)
+    epoch = r.u32()
+    member = read_member(r)
+    r.end()
+    return Admit(member, epoch)
+
+
+def encode_flag(m: Flag) -> bytes:
+    return bytes([1 if m.value else 0])
+
+
+def decode_flag(data: bytes) -> Flag:
+    r = Reader(data)
+    v = r.flag()
+    r.end()
+    return Flag(v)
+
+
+def encode_target(m: Target) -> bytes:
+    return Writer().u32(m.member_id).done()
+
+
+def decode_target(data: bytes) -> Target:
+    r = Reader(data)
+    v = r.u32()
+    r.end()
+    return Target(v)
+
+
+def encode_set_role(m: SetRole) -> bytes:
+    return Writer().u32(m.member_id).u8(int(m.role)).done()
+
+
+def decode_set_role(data: bytes) -> SetRole:
+    r = Reader(data)
+    member_id = r.u32()
+    try:
+        role = Role(r.u8())
+    except ValueError:
+        raise RemoteProtocolError("unknown role") from None
+    r.end()
+    return SetRole(member_id, role)
+
+
+def encode_rekey(m: Rekey) -> bytes:
+    w = Writer().u32(m.new_epoch).u8(int(m.reason)).u16(m.chunk).u16(m.chunks)
+    w.u16(len(m.removed))
+    for mid in m.removed:
+        w.u32(mid)
+    w.u16(len(m.entries))
+    for mid, sealed in m.entries:
+        w.u32(mid).raw(sealed)
+    return w.done()
+
+
+def decode_rekey(data: bytes) -> Rekey:
+    r = Reader(data)
+    epoch = r.u32()
+    try:
+        reason = RekeyReason(r.u8())
+    except ValueError:
+        raise RemoteProtocolError("unknown rekey reason") from None
+    chunk, chunks = r.u16(), r.u16()
+    if chunks == 0 or chunk >= chunks:
+        raise RemoteProtocolError("rekey chunk number out of range")
+    removed = tuple(r.u32() for _ in range(r.u16()))
+    entries = tuple((r.u32(), r.raw(SEALED_EPOCH_KEY_SIZE)) for _ in range(r.u16()))
+    r.end()
+    return Rekey(epoch, reason, chunk, chunks, removed, entries)
+
+
+def expect_empty(data: bytes) -> None:
+    if data:
+        raise RemoteProtocolError("message should have no body")
+
+
+# --- direct messages --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Welcome:
+    """Everything a joiner needs, sealed to it and signed by the host.
+
+    Also the answer to KEY_REQUEST (`resync` set): a member who lost a rotation gets the room's
+    current state afresh instead of a delta it might also have lost.
+    """
+
+    session: bytes  # echoes the joiner's knock: a replayed old welcome does not match
+    member_id: int
+    room_name: str
+    topic: str
+    epoch: int
+    epoch_key: bytes  # 32 bytes; safe in clear here, the whole welcome is a sealed box
+    members: tuple[Member, ...]
+    audience_total: int
+    resync: bool
+
+
+def encode_welcome(m: Welcome) -> bytes:
+    w = Writer().raw(m.session).u32(m.member_id).text(m.room_name, MAX_ROOM_NAME)
+    w.text(m.topic, MAX_TOPIC, wide=True).u32(m.epoch).raw(m.epoch_key)
+    w.u8(1 if m.resync else 0).u32(m.audience_total).u16(len(m.members))
+    for member in m.members:
+        write_member(w, member)
+    return w.done()
+
+
+def decode_welcome(data: bytes) -> Welcome:
+    r = Reader(data)
+    session = r.raw(SESSION_SIZE)
+    member_id = r.u32()
+    room_name = r.text(MAX_ROOM_NAME)
+    topic = r.text(MAX_TOPIC, wide=True)
+    epoch = r.u32()
+    key = r.raw(KEY_SIZE)
+    resync = r.flag()
+    total = r.u32()
+    members = tuple(read_member(r) for _ in range(r.u16()))
+    r.end()
+    return Welcome(session, member_id, room_name, topic, epoch, key, members, total, resync)
+
+
+@dataclass(frozen=True)
+class KeyRequest:
+    member_id: int
+    session: bytes
+    epoch: int  # the newest epoch the member holds
+
+
+def encode_key_request(m: KeyRequest) -> bytes:
+    return Writer().u32(m.member_id).raw(m.session).u32(m.epoch).done()
+
+
+def decode_key_request(data: bytes) -> KeyRequest:
+    r = Reader(data)
+    m = KeyRequest(r.u32(), r.raw(SESSION_SIZE), r.u32())
+    r.end()
+    return m
+
+
+def encode_session(session: bytes) -> bytes:
+    """WAITING and REFUSED carry only the joiner's session, so a replay to a later join is ignored."""
+    return session
+
+
+def decode_session(data: bytes) -> bytes:
+    r = Reader(data)
+    s = r.raw(SESSION_SIZE)
+    r.end()
+    return s

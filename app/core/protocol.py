@@ -1,0 +1,656 @@
+"""The room protocol: a sans-I/O state machine in the shape of websockets' `Protocol`.
+
+Bytes from the relay go in through `receive_data(data, now)`; the user's intents through methods
+(`raise_hand()`, `kick(member_id)`, `send_audio(packet, now)`, ...); `tick(now)` lets deadlines
+pass. Results come out of `events_received()` and `data_to_send()`. Nothing here opens a socket,
+starts a thread or reads a clock: time and randomness are passed in, so every transition can be
+driven deterministically in tests.
+
+The relay never sees anything but envelopes (relay.wire) around opaque payloads. A message that
+fails to decrypt or verify, or that breaks the room's rules, is dropped and counted, and surfaces
+as a `SecurityAlert`: it never changes state. Local intents that break the rules raise
+`LocalProtocolError` before anything is sent.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+from app.core import events as ev
+from app.core import messages as msg
+from app.core.errors import LocalProtocolError, RemoteProtocolError
+from app.core.host import HostDuties
+from app.core.keyring import Keyring
+from app.core.roster import (
+    MAY_END,
+    MAY_INVITE_TO_STAGE,
+    Member,
+    Role,
+    may_kick,
+    role_change_allowed,
+)
+from crypto import control as cc
+from crypto.errors import CryptoError, ReplayedMessage
+from crypto.frame import FrameSealer, open_frame, parse_frame_header
+from crypto.identity import Identity, PublicIdentity
+from crypto.invite import Invite
+from crypto.keys import EpochKey, open_epoch_key, room_code
+from crypto.replay import ReplayWindow
+from relay import wire
+from relay.errors import WireError
+
+KNOCK_TIMEOUT = 15.0  # seconds a joiner waits for the host to answer a knock
+KEY_REQUEST_INTERVAL = 1.0  # at most one key request a second
+ALERT_INTERVAL = 10.0  # one alert per kind per interval; the counters keep the true numbers
+
+Random = Callable[[int], bytes]
+
+
+class State(enum.Enum):
+    CONNECTING = "connecting"  # JOIN sent, waiting for the relay's answer
+    KNOCKING = "knocking"  # joiner: knock sent, waiting for the host
+    WAITING = "waiting"  # joiner: in the waiting room
+    IN_ROOM = "in-room"
+    CLOSED = "closed"  # left, removed, refused, ended or failed: terminal
+
+
+class RoomProtocol(HostDuties):
+    """One member's view of one room. Use `RoomProtocol.host()` or `RoomProtocol.join()`."""
+
+    def __init__(self, identity: Identity, invite: Invite, display_name: str, *, is_host: bool,
+                 now: float, random: Random = os.urandom) -> None:
+        self.identity = identity
+        self.invite = invite
+        self.display_name = display_name
+        self.is_host = is_host
+        self.random = random
+        self.session = random(msg.SESSION_SIZE)
+        self.state = State.CONNECTING
+        self.room_name = ""
+        self.topic = ""
+        self.members: dict[int, Member] = {}
+        self.me: int | None = None
+        self.slot: int | None = None
+        self.keys = Keyring()
+        self.counters: Counter[str] = Counter()
+        self._sealer: FrameSealer | None = None
+        self._seq = 0
+        self._audio_windows: dict[int, ReplayWindow] = {}
+        self._control_windows: dict[int, ReplayWindow] = {}
+        self._verify_keys: dict[bytes, PublicIdentity] = {}
+        self._events: list[ev.Event] = []
+        self._out: list[bytes] = []
+        self._accepted_invite = False
+        self._knock_deadline: float | None = None
+        self._next_key_request = 0.0
+        self._alerted: dict[str, float] = {}
+        self._rekey_seen: dict[int, set[int]] = {}
+        self._init_host_duties()
+        self._out.append(wire.encode(wire.Join(invite.routing_id)))
+
+    # -- construction ----------------------------------------------------------------------
+
+    @classmethod
+    def host(cls, identity: Identity, relays: list[str], room_name: str, *, topic: str = "",
+             display_name: str = "Host", auto_admit: bool = True, now: float,
+             random: Random = os.urandom) -> RoomProtocol:
+        """Open a new room: a fresh room secret, the host's key pinned in the invite."""
+        invite = Invite.create(relays, identity.public.key, random=random)
+        p = cls(identity, invite, display_name, is_host=True, now=now, random=random)
+        p.room_name, p.topic, p.auto_admit = room_name, topic, auto_admit
+        p.me = p._new_member_id()
+        p.members[p.me] = Member(p.me, identity.public.key, p.session, 0, display_name, Role.HOST)
+        p._sealer = FrameSealer(identity, p.me, p.session)
+        p.keys.install(EpochKey.random(0, random=random), now)
+        return p
+
+    @classmethod
+    def join(cls, identity: Identity, invite: Invite, display_name: str, *, now: float,
+             random: Random = os.urandom) -> RoomProtocol:
+        return cls(identity, invite, display_name, is_host=False, now=now, random=random)
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def events_received(self) -> list[ev.Event]:
+        out, self._events = self._events, []
+        return out
+
+    def data_to_send(self) -> list[bytes]:
+        out, self._out = self._out, []
+        return out
+
+    @property
+    def my_member(self) -> Member | None:
+        return self.members.get(self.me) if self.me is not None else None
+
+    @property
+    def can_speak(self) -> bool:
+        m = self.my_member
+        return self.state is State.IN_ROOM and m is not None and m.role.on_stage
+
+    @property
+    def roster(self) -> Mapping[int, Member]:
+        return self.members
+
+    def invite_room_code(self) -> str:
+        """The short code every member sees; equal codes mean the same room and host."""
+        return room_code(self.invite.room_secret, self.invite.host_key)
+
+    # -- input from the relay --------------------------------------------------------------
+
+    def receive_data(self, data: bytes, now: float) -> None:
+        if self.state is State.CLOSED:
+            return
+        try:
+            message = wire.decode_server(data)
+        except WireError as exc:
+            self._alert("relay-malformed", f"The relay sent a malformed message: {exc}", now)
+            return
+        if isinstance(message, wire.DeliverMedia):
+            self._receive_audio(message.payload, now)
+        elif isinstance(message, wire.DeliverControl):
+            self._receive_control(message.from_slot, message.payload, now)
+        elif isinstance(message, wire.Joined):
+            self._joined(message, now)
+        elif isinstance(message, wire.PeerLeft):
+            self._peer_left(message.slot, now)
+        elif isinstance(message, wire.Error):
+            self._events.append(ev.RelayClosed(message.code, message.reason))
+            self._close()
+        # PeerJoined needs no action: a newcomer must knock before it counts.
+
+    def tick(self, now: float) -> None:
+        """Let time pass: grace periods end, batched leave rotations fire, knocks time out."""
+        self.keys.expire(now)
+        if self.state is State.KNOCKING and self._knock_deadline is not None \
+                and now >= self._knock_deadline:
+            self._fail("The host did not answer. The room may have ended, or the host is away.")
+        if self.is_host and self.state is State.IN_ROOM:
+            self._host_tick(now)
+
+    def _joined(self, message: wire.Joined, now: float) -> None:
+        if self.state is not State.CONNECTING:
+            return
+        self.slot = message.slot
+        if self.is_host:
+            assert self.me is not None
+            self.members[self.me] = replace(self.members[self.me], slot=message.slot)
+            self.state = State.IN_ROOM
+            self._events.append(ev.RoomOpened())
+            self._events.append(ev.EpochChanged(0, "start"))
+            return
+        if not message.peers:
+            self._fail("Nobody is in this room: it has ended, or the host has not opened it yet.")
+            return
+        body = msg.encode_knock(msg.KnockBody(self.display_name, self.session))
+        self._out.append(wire.encode(wire.Control(
+            cc.seal_knock(self.invite.room_secret, self.identity, body, random=self.random))))
+        self.state = State.KNOCKING
+        self._knock_deadline = now + KNOCK_TIMEOUT
+
+    def _peer_left(self, slot: int, now: float) -> None:
+        gone = [m for m in self.members.values() if m.slot == slot and m.member_id != self.me]
+        for member in gone:
+            if member.role is Role.HOST:
+                self._end("host-left")
+                return
+            self._remove(member.member_id, removed=False)
+            if self.is_host:
+                self._schedule_leave_rotation(member.member_id, now)
+
+    # -- audio -----------------------------------------------------------------------------
+
+    def send_audio(self, packet: bytes, now: float) -> None:
+        """Seal one Opus packet for the room. Without a key nothing is sent: silence, not plaintext."""
+        if not self.can_speak:
+            raise LocalProtocolError(f"cannot send audio in state {self.state.value} "
+                                     "without being on stage")
+        key = self.keys.current
+        if key is None or self._sealer is None:
+            self.counters["audio-unsent-no-key"] += 1
+            return
+        self._out.append(wire.encode(wire.Media(self._sealer.seal(key, packet))))
+
+    def _receive_audio(self, frame: bytes, now: float) -> None:
+        if self.state is not State.IN_ROOM:
+            self.counters["audio-before-welcome"] += 1
+            return
+        try:
+            header = parse_frame_header(frame)
+        except CryptoError:
+            self.counters["audio-malformed"] += 1
+            return
+        key = self.keys.get(header.epoch)
+        if key is None:
+            self.counters["audio-no-key"] += 1
+            self._maybe_missing(header.epoch, now)
+            return
+        sender = self.members.get(header.member_id)
+        if sender is None or sender.member_id == self.me:
+            self.counters["audio-unknown-sender"] += 1
+            return
+        window = self._audio_windows.setdefault(sender.member_id, ReplayWindow())
+        try:
+            window.check(header.counter)
+            _, payload = open_frame(frame, key, self._public(sender.key), sender.session)
+        except ReplayedMessage:
+            self.counters["audio-replayed"] += 1
+            self._alert("audio-replayed", "Repeated audio frames were dropped (a replay?).", now)
+            return
+        except CryptoError:
+            self.counters["audio-forged"] += 1
+            self._alert("audio-forged", f"Audio claiming to be from {sender.name} failed "
+                        "verification and was dropped.", now)
+            return
+        window.commit(header.counter)
+        if not sender.role.on_stage:
+            self.counters["audio-not-on-stage"] += 1
+            return
+        self.counters["audio-ok"] += 1
+        self._events.append(ev.AudioFrame(sender.member_id, header.counter, payload))
+
+    # -- control ---------------------------------------------------------------------------
+
+    def _receive_control(self, from_slot: int, payload: bytes, now: float) -> None:
+        try:
+            kind = cc.envelope_type(payload)
+        except CryptoError:
+            self.counters["control-malformed"] += 1
+            return
+        if kind == cc.KNOCK:
+            if self.is_host and self.state is State.IN_ROOM:
+                self._receive_knock(from_slot, payload, now)
+        elif kind == cc.CONTROL:
+            self._receive_group(payload, now)
+        elif kind == cc.DIRECT:
+            self._receive_direct(payload, now)
+
+    def _receive_group(self, payload: bytes, now: float) -> None:
+        if self.state is not State.IN_ROOM:
+            self.counters["control-before-welcome"] += 1
+            return
+        try:
+            epoch = cc.peek_control_epoch(payload)
+        except CryptoError:
+            self.counters["control-malformed"] += 1
+            return
+        key = self.keys.get(epoch)
+        if key is None:
+            self.counters["control-no-key"] += 1
+            self._maybe_missing(epoch, now)
+            return
+        try:
+            message = cc.open_control(payload, key)
+        except CryptoError:
+            self.counters["control-forged"] += 1
+            self._alert("control-forged", "A control message that was not made with the room's "
+                        "key was dropped (the relay tried to inject it?).", now)
+            return
+        signer = self.members.get(message.signer_id)
+        if signer is None:
+            self.counters["control-unknown-signer"] += 1
+            return
+        window = self._control_windows.setdefault(signer.member_id, ReplayWindow())
+        try:
+            window.check(message.seq)
+            message.verify(self._public(signer.key))
+        except ReplayedMessage:
+            self.counters["control-replayed"] += 1
+            self._alert("control-replayed", "A repeated control message was dropped.", now)
+            return
+        except CryptoError:
+            self.counters["control-forged"] += 1
+            self._alert("control-forged", f"A message claiming to be from {signer.name} was "
+                        "not signed by them and was dropped.", now)
+            return
+        window.commit(message.seq)
+        try:
+            self._apply_group(signer, message.kind, message.body, now, local=False)
+        except RemoteProtocolError as exc:
+            self.counters["control-illegal"] += 1
+            self._alert("control-illegal", f"A message from {signer.name} was refused: {exc}", now)
+
+    def _send_group(self, kind: msg.Kind, body: bytes, now: float) -> None:
+        """Check the intent against the rules exactly as peers will, then seal, send and apply."""
+        me = self.my_member
+        key = self.keys.current
+        if self.state is not State.IN_ROOM or me is None or key is None:
+            raise LocalProtocolError(f"not in the room (state {self.state.value})")
+        try:
+            self._check_group(me, kind, body)
+        except RemoteProtocolError as exc:
+            raise LocalProtocolError(str(exc)) from None
+        self._seq += 1
+        sealed = cc.seal_control(key, self.identity, me.member_id, self._seq, int(kind), body,
+                                 random=self.random)
+        self._out.append(wire.encode(wire.Control(sealed)))
+        self._apply_group(me, int(kind), body, now, local=True)
+
+    def _check_group(self, signer: Member, kind: int, body: bytes) -> None:
+        """Raise RemoteProtocolError when the rules forbid `signer` sending this message."""
+        if kind == msg.Kind.ADMIT:
+            admit = msg.decode_admit(body)
+            if signer.role is not Role.HOST:
+                raise RemoteProtocolError("only the host admits people")
+            current = self.keys.current
+            if current is not None and admit.new_epoch != current.number + 1:
+                raise RemoteProtocolError("admission does not follow the current key")
+            if admit.member.member_id in self.members:
+                raise RemoteProtocolError("admission reuses a member id")
+        elif kind in (msg.Kind.HAND,):
+            msg.decode_flag(body)
+            if signer.role is not Role.LISTENER:
+                raise RemoteProtocolError("only listeners raise hands")
+        elif kind == msg.Kind.STAGE_INVITE:
+            target = self._member(msg.decode_target(body).member_id)
+            if signer.role not in MAY_INVITE_TO_STAGE:
+                raise RemoteProtocolError("only hosts invite people to the stage")
+            if target.role is not Role.LISTENER:
+                raise RemoteProtocolError("that member is already on stage")
+        elif kind == msg.Kind.STAGE_ANSWER:
+            msg.decode_flag(body)
+            if not signer.invited:
+                raise RemoteProtocolError("answer to a stage invitation that was never made")
+        elif kind == msg.Kind.SET_ROLE:
+            change = msg.decode_set_role(body)
+            target = self._member(change.member_id)
+            if not role_change_allowed(signer, target, change.role):
+                raise RemoteProtocolError(f"{signer.role.name.lower()} may not move "
+                                          f"{target.role.name.lower()} to "
+                                          f"{change.role.name.lower()}")
+            if target.role is Role.LISTENER and change.role is Role.SPEAKER and not target.invited:
+                raise RemoteProtocolError("nobody is put on stage without an invitation")
+        elif kind == msg.Kind.MUTE:
+            msg.decode_flag(body)
+            if not signer.role.on_stage:
+                raise RemoteProtocolError("only people on stage have a microphone to mute")
+        elif kind == msg.Kind.REKEY:
+            rekey = msg.decode_rekey(body)
+            if signer.role not in (Role.HOST, Role.COHOST):
+                raise RemoteProtocolError("only hosts change the room key")
+            current = self.keys.current
+            if current is not None and rekey.new_epoch <= current.number \
+                    and rekey.new_epoch not in self._rekey_seen:
+                raise RemoteProtocolError("key change to an older key")
+            if rekey.reason is msg.RekeyReason.KICK:
+                for mid in rekey.removed:
+                    target = self.members.get(mid)
+                    if target is not None and not may_kick(signer, target):
+                        raise RemoteProtocolError(f"may not remove {target.name}")
+        elif kind == msg.Kind.LEAVE:
+            msg.expect_empty(body)
+        elif kind == msg.Kind.END:
+            msg.expect_empty(body)
+            if signer.role not in MAY_END:
+                raise RemoteProtocolError("only the host ends the room")
+        else:
+            raise RemoteProtocolError(f"unknown message kind {kind}")
+
+    def _apply_group(self, signer: Member, kind: int, body: bytes, now: float,
+                     local: bool) -> None:
+        if not local:
+            self._check_group(signer, kind, body)
+        if kind == msg.Kind.ADMIT:
+            admit = msg.decode_admit(body)
+            self.members[admit.member.member_id] = admit.member
+            current = self.keys.current
+            if current is not None and admit.new_epoch == current.number + 1:
+                self._install(current.ratchet(), "join", now)
+            self._events.append(ev.MemberJoined(admit.member))
+        elif kind == msg.Kind.HAND:
+            raised = msg.decode_flag(body).value
+            self._update(signer.member_id, hand=raised)
+            self._events.append(ev.HandChanged(signer.member_id, raised))
+        elif kind == msg.Kind.STAGE_INVITE:
+            target_id = msg.decode_target(body).member_id
+            self._update(target_id, invited=True)
+            if local:
+                self._my_invites.add(target_id)
+            if target_id == self.me:
+                self._events.append(ev.StageInvited(signer.member_id))
+        elif kind == msg.Kind.STAGE_ANSWER:
+            accepted = msg.decode_flag(body).value
+            if not accepted:
+                self._update(signer.member_id, invited=False)
+            self._events.append(ev.StageAnswered(signer.member_id, accepted))
+            if accepted and not local and signer.member_id in self._my_invites:
+                self._my_invites.discard(signer.member_id)
+                self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(
+                    msg.SetRole(signer.member_id, Role.SPEAKER)), now)
+        elif kind == msg.Kind.SET_ROLE:
+            change = msg.decode_set_role(body)
+            target = self.members[change.member_id]
+            # Coming on stage starts muted; leaving it clears hands and invitations.
+            self._update(change.member_id, role=change.role, hand=False, invited=False,
+                         muted=True if not target.role.on_stage else target.muted)
+            self._events.append(ev.RoleChanged(change.member_id, change.role))
+        elif kind == msg.Kind.MUTE:
+            muted = msg.decode_flag(body).value
+            self._update(signer.member_id, muted=muted)
+            self._events.append(ev.MuteChanged(signer.member_id, muted))
+        elif kind == msg.Kind.REKEY:
+            self._apply_rekey(msg.decode_rekey(body), now, local)
+        elif kind == msg.Kind.LEAVE:
+            if signer.role is Role.HOST and not local:
+                self._end("host-left")
+                return
+            if not local:
+                self._remove(signer.member_id, removed=False)
+                if self.is_host:
+                    self._schedule_leave_rotation(signer.member_id, now)
+        elif kind == msg.Kind.END:
+            self._end("host-ended")
+
+    def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool) -> None:
+        kicked = rekey.reason is msg.RekeyReason.KICK
+        if local:
+            # Our own rotation: the new key is installed by _rotate once every chunk is out.
+            for mid in rekey.removed:
+                self._remove(mid, removed=kicked)
+            return
+        if self.me in rekey.removed:
+            self._events.append(ev.Kicked())
+            self._end("kicked")
+            return
+        for mid in rekey.removed:
+            self._remove(mid, removed=kicked)
+        seen = self._rekey_seen.setdefault(rekey.new_epoch, set())
+        seen.add(rekey.chunk)
+        current = self.keys.current
+        if current is not None and current.number >= rekey.new_epoch:
+            return  # already installed from an earlier chunk (or our own rotation)
+        for mid, sealed in rekey.entries:
+            if mid != self.me:
+                continue
+            try:
+                key = open_epoch_key(self.identity, sealed)
+            except CryptoError:
+                raise RemoteProtocolError("the new key sealed to us did not open") from None
+            if key.number != rekey.new_epoch:
+                raise RemoteProtocolError("the new key has the wrong number")
+            self._install(key, "kick" if kicked else "leave", now)
+            return
+        if len(seen) == rekey.chunks:
+            self._maybe_missing(rekey.new_epoch, now)
+
+    # -- direct messages -------------------------------------------------------------------
+
+    def _receive_direct(self, payload: bytes, now: float) -> None:
+        try:
+            direct = cc.open_direct(self.identity, payload)
+        except CryptoError:
+            self.counters["direct-unreadable"] += 1
+            return
+        try:
+            if direct.kind == msg.Kind.KEY_REQUEST and self.is_host:
+                self._answer_key_request(direct.sender, msg.decode_key_request(direct.body), now)
+                return
+            if direct.sender.key != self.invite.host_key:
+                self.counters["direct-not-from-host"] += 1
+                self._alert("direct-forged", "A message claiming to come from the host was not "
+                            "signed by the host's key (pinned in the invite) and was ignored.", now)
+                return
+            if direct.kind == msg.Kind.WELCOME:
+                self._welcomed(msg.decode_welcome(direct.body), now)
+            elif direct.kind == msg.Kind.WAITING:
+                if msg.decode_session(direct.body) == self.session \
+                        and self.state is State.KNOCKING:
+                    self.state = State.WAITING
+                    self._knock_deadline = None
+                    self._events.append(ev.Waiting())
+            elif direct.kind == msg.Kind.REFUSED:
+                if msg.decode_session(direct.body) == self.session \
+                        and self.state in (State.KNOCKING, State.WAITING):
+                    self._events.append(ev.Refused())
+                    self._close()
+        except RemoteProtocolError as exc:
+            self.counters["direct-illegal"] += 1
+            self._alert("direct-illegal", f"A message from the host was malformed: {exc}", now)
+
+    def _welcomed(self, welcome: msg.Welcome, now: float) -> None:
+        if welcome.session != self.session:
+            self.counters["welcome-stale"] += 1
+            return
+        mine = [m for m in welcome.members if m.member_id == welcome.member_id]
+        if not mine or mine[0].key != self.identity.public.key:
+            raise RemoteProtocolError("the welcome does not describe us")
+        key = EpochKey(welcome.epoch, welcome.epoch_key)
+        if welcome.resync:
+            current = self.keys.current
+            if self.state is not State.IN_ROOM or (current and current.number >= welcome.epoch):
+                return
+        elif self.state not in (State.KNOCKING, State.WAITING):
+            return
+        before = dict(self.members)
+        self.members = {m.member_id: m for m in welcome.members}
+        self.me = welcome.member_id
+        self.room_name, self.topic = welcome.room_name, welcome.topic
+        if self._sealer is None:
+            self._sealer = FrameSealer(self.identity, self.me, self.session)
+        if welcome.resync:
+            for mid in before.keys() - self.members.keys():
+                self._events.append(ev.MemberLeft(mid, before[mid].name, removed=False))
+            self._install(key, "resync", now)
+            return
+        self.state = State.IN_ROOM
+        self._knock_deadline = None
+        self.keys.install(key, now)
+        self._events.append(ev.Welcomed(welcome.room_name, welcome.topic, welcome.member_id))
+        self._events.append(ev.EpochChanged(key.number, "join"))
+
+    def _maybe_missing(self, epoch: int, now: float) -> None:
+        """Traffic under a key we lack: if it is newer than ours, a rotation was lost; ask."""
+        current = self.keys.current
+        if current is None or epoch <= current.number or self.is_host:
+            return
+        if now < self._next_key_request:
+            return
+        self._next_key_request = now + KEY_REQUEST_INTERVAL
+        self.counters["key-requests"] += 1
+        self._events.append(ev.KeyMissing(epoch))
+        host = next((m for m in self.members.values() if m.role is Role.HOST), None)
+        if host is None or self.me is None:
+            return
+        body = msg.encode_key_request(msg.KeyRequest(self.me, self.session, current.number))
+        sealed = cc.seal_direct(self._public(host.key), self.identity, msg.Kind.KEY_REQUEST, body)
+        self._out.append(wire.encode(wire.Unicast(host.slot, sealed)))
+
+    # -- user intents ----------------------------------------------------------------------
+
+    def raise_hand(self, now: float) -> None:
+        self._send_group(msg.Kind.HAND, msg.encode_flag(msg.Flag(True)), now)
+
+    def lower_hand(self, now: float) -> None:
+        self._send_group(msg.Kind.HAND, msg.encode_flag(msg.Flag(False)), now)
+
+    def invite_to_stage(self, member_id: int, now: float) -> None:
+        self._send_group(msg.Kind.STAGE_INVITE, msg.encode_target(msg.Target(member_id)), now)
+
+    def accept_stage(self, now: float) -> None:
+        """Consent to speak. The microphone opens only after this, and the speaker starts muted."""
+        self._accepted_invite = True
+        self._send_group(msg.Kind.STAGE_ANSWER, msg.encode_flag(msg.Flag(True)), now)
+
+    def decline_stage(self, now: float) -> None:
+        self._send_group(msg.Kind.STAGE_ANSWER, msg.encode_flag(msg.Flag(False)), now)
+
+    def set_role(self, member_id: int, role: Role, now: float) -> None:
+        """Move someone (or oneself) between audience, stage and co-hosts, as the table allows."""
+        self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(msg.SetRole(member_id, role)), now)
+
+    def move_to_audience(self, member_id: int, now: float) -> None:
+        self.set_role(member_id, Role.LISTENER, now)
+
+    def make_cohost(self, member_id: int, now: float) -> None:
+        self.set_role(member_id, Role.COHOST, now)
+
+    def set_muted(self, muted: bool, now: float) -> None:
+        self._send_group(msg.Kind.MUTE, msg.encode_flag(msg.Flag(muted)), now)
+
+    def leave(self, now: float) -> None:
+        """Leave quietly; a host leaving ends the room for everyone."""
+        if self.state is not State.IN_ROOM:
+            self._close()
+            return
+        if self.is_host:
+            self.end_room(now)
+            return
+        self._send_group(msg.Kind.LEAVE, b"", now)
+        self._end("left")
+
+    def end_room(self, now: float) -> None:
+        self._send_group(msg.Kind.END, b"", now)
+
+    # -- shared helpers --------------------------------------------------------------------
+
+    def _member(self, member_id: int) -> Member:
+        member = self.members.get(member_id)
+        if member is None:
+            raise RemoteProtocolError(f"no member {member_id} in the room")
+        return member
+
+    def _update(self, member_id: int, **changes: object) -> None:
+        member = self.members.get(member_id)
+        if member is not None:
+            self.members[member_id] = replace(member, **changes)  # type: ignore[arg-type]
+
+    def _remove(self, member_id: int, removed: bool) -> None:
+        member = self.members.pop(member_id, None)
+        if member is not None:
+            self._audio_windows.pop(member_id, None)
+            self._events.append(ev.MemberLeft(member_id, member.name, removed))
+
+    def _install(self, key: EpochKey, reason: str, now: float) -> None:
+        self.keys.install(key, now)
+        self._events.append(ev.EpochChanged(key.number, reason))
+
+    def _public(self, key: bytes) -> PublicIdentity:
+        # PublicIdentity caches libsodium's parsed key; verifying 50 frames a second per speaker
+        # should not rebuild it each time.
+        pub = self._verify_keys.get(key)
+        if pub is None:
+            pub = self._verify_keys[key] = PublicIdentity(key)
+        return pub
+
+    def _alert(self, what: str, detail: str, now: float) -> None:
+        if now < self._alerted.get(what, float("-inf")):
+            return
+        self._alerted[what] = now + ALERT_INTERVAL
+        self._events.append(ev.SecurityAlert(what, detail))
+
+    def _fail(self, reason: str) -> None:
+        self._events.append(ev.JoinFailed(reason))
+        self._close()
+
+    def _end(self, reason: str) -> None:
+        self._events.append(ev.RoomEnded(reason))
+        self._close()
+
+    def _close(self) -> None:
+        self.state = State.CLOSED
+        self.keys.wipe()
+        self._sealer = None

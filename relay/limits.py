@@ -1,0 +1,91 @@
+"""Limits the router enforces, and the token bucket behind the per-connection message rate.
+
+A relay anyone can reach must bound what one client can cost it: how many rooms and connections
+exist, how many members one room may have, and how many messages per second one connection may
+send. Every bound here ends in a close with a specific `CloseCode`, so a client can tell the
+user which limit it hit instead of failing silently. Time is passed in (`now`, seconds on any
+monotonic clock), which keeps this module sans-I/O and its tests exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from relay.errors import ConfigError
+from relay.wire import MAX_PEERS
+
+__all__ = [
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_ROOMS",
+    "DEFAULT_MAX_ROOM_SIZE",
+    "DEFAULT_RATE",
+    "MAX_ROOM_SIZE",
+    "Limits",
+    "TokenBucket",
+]
+
+DEFAULT_MAX_ROOMS = 10_000
+DEFAULT_MAX_CONNECTIONS = 20_000
+DEFAULT_MAX_ROOM_SIZE = 10_000
+DEFAULT_RATE = 200.0  # messages per second per connection; a speaker sends 50 media frames/s
+BURST_FACTOR = 2.0
+# A Joined message must list every other member, and its peer list is capped by the envelope.
+MAX_ROOM_SIZE = MAX_PEERS + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The bounds one Router enforces. Construct through `Limits(...)`; `check()` validates."""
+
+    max_rooms: int = DEFAULT_MAX_ROOMS
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_room_size: int = DEFAULT_MAX_ROOM_SIZE
+    rate_messages: float = DEFAULT_RATE
+
+    def __post_init__(self) -> None:
+        for name in ("max_rooms", "max_connections", "max_room_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, not {value!r}")
+        if self.max_room_size > MAX_ROOM_SIZE:
+            raise ConfigError(
+                f"max_room_size {self.max_room_size} is above {MAX_ROOM_SIZE}, the most members "
+                "a Joined message can list"
+            )
+        rate = self.rate_messages
+        if not isinstance(rate, int | float) or isinstance(rate, bool) or not rate > 0:
+            raise ConfigError(f"rate_messages must be a positive number, not {rate!r}")
+        if rate == float("inf"):
+            raise ConfigError("rate_messages must be finite")
+
+
+class TokenBucket:
+    """Allows `rate` events per second on average and bursts of up to `burst` events.
+
+    The bucket starts full, so a client that connects and immediately sends its join, a knock
+    and a few control messages is never punished for the burst that every join produces.
+    """
+
+    __slots__ = ("_last", "_tokens", "burst", "rate")
+
+    def __init__(self, rate: float, now: float, burst: float | None = None) -> None:
+        self.rate = float(rate)
+        self.burst = float(burst) if burst is not None else self.rate * BURST_FACTOR
+        self._tokens = self.burst
+        self._last = now
+
+    def take(self, now: float) -> bool:
+        """Spend one token if there is one; a clock that steps back simply adds nothing."""
+        elapsed = now - self._last
+        if elapsed > 0:
+            self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
+            self._last = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        return False
+
+    @property
+    def tokens(self) -> float:
+        """Tokens left at the last `take` (for tests and metrics)."""
+        return self._tokens

@@ -1,0 +1,30 @@
+"""Fixtures shared by the whole suite: real relay processes on 127.0.0.1, stopped by process id."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VECTORS = ROOT / "tests" / "vectors"
+
+# Shared test helpers live in tests/support and are imported by plain module name. Only that one
+# folder goes on sys.path: adding tests/ itself would let tests/crypto shadow the crypto package.
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+from relayproc import RelayProcess, start_relay  # noqa: E402
+
+__all__ = ["RelayProcess", "start_relay"]
+
+
+@pytest.fixture
+def relay() -> Iterator[RelayProcess]:
+    """A fresh relay process per test."""
+    rp = start_relay()
+    try:
+        yield rp
+    finally:
+        rp.stop()

@@ -1,0 +1,377 @@
+"""The relay over real sockets: real `python -m relay` processes and real websockets clients.
+
+Everything runs on 127.0.0.1. Timeouts below only stop a broken build from hanging the suite;
+no assertion depends on how fast anything is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import ssl
+import subprocess
+import urllib.request
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.client import ClientProtocol
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.uri import parse_uri
+
+from relay.server import RelayConfig, RelayServer
+from tests.conftest import RelayProcess, start_relay
+from relay.wire import (
+    MAX_PAYLOAD,
+    Control,
+    DeliverControl,
+    DeliverMedia,
+    Error,
+    Join,
+    Joined,
+    Media,
+    PeerJoined,
+    PeerLeft,
+    ServerMessage,
+    Unicast,
+    decode_server,
+    encode,
+)
+
+
+ROOM = bytes(range(16))
+GUARD = 20.0  # seconds: a hang guard, not a performance assertion
+
+
+def run(scenario: Callable[[], Awaitable[None]]) -> None:
+    async def guarded() -> None:
+        async with asyncio.timeout(60):
+            await scenario()
+
+    asyncio.run(guarded())
+
+
+async def recv(ws: ClientConnection) -> ServerMessage:
+    async with asyncio.timeout(GUARD):
+        data = await ws.recv()
+    assert isinstance(data, bytes)
+    return decode_server(data)
+
+
+async def join(url: str, room: bytes = ROOM, **kwargs: Any) -> tuple[ClientConnection, Joined]:
+    ws = await connect(url, compression=None, **kwargs)
+    await ws.send(encode(Join(room)))
+    joined = await recv(ws)
+    assert isinstance(joined, Joined)
+    return ws, joined
+
+
+async def closed_with(ws: ClientConnection) -> tuple[int | None, str | None, list[ServerMessage]]:
+    """Read until the relay closes us; return the close code, reason and what came before."""
+    seen: list[ServerMessage] = []
+    try:
+        while True:
+            seen.append(await recv(ws))
+    except ConnectionClosed:
+        pass
+    rcvd = ws.protocol.close_rcvd
+    return (rcvd.code, rcvd.reason, seen) if rcvd else (None, None, seen)
+
+
+def test_three_clients_join_broadcast_unicast_and_leave(relay: RelayProcess) -> None:
+    async def scenario() -> None:
+        a, ja = await join(relay.url)
+        assert ja == Joined(1, ())
+        b, jb = await join(relay.url)
+        assert jb == Joined(2, (1,))
+        assert await recv(a) == PeerJoined(2)
+        c, jc = await join(relay.url)
+        assert jc == Joined(3, (1, 2))
+        assert await recv(a) == PeerJoined(3)
+        assert await recv(b) == PeerJoined(3)
+
+        await a.send(encode(Media(b"audio frame")))
+        assert await recv(b) == DeliverMedia(b"audio frame")
+        assert await recv(c) == DeliverMedia(b"audio frame")
+
+        await b.send(encode(Control(b"roster")))
+        # a's next message is b's control: its own media did not come back to it.
+        assert await recv(a) == DeliverControl(2, b"roster", False)
+        assert await recv(c) == DeliverControl(2, b"roster", False)
+
+        await c.send(encode(Unicast(1, b"sealed key")))
+        await c.send(encode(Unicast(9, b"nobody")))  # unknown slot: dropped, not an error
+        assert await recv(a) == DeliverControl(3, b"sealed key", True)
+        await a.send(encode(Control(b"next")))
+        assert await recv(b) == DeliverControl(1, b"next", False)  # b never saw the unicast
+        assert await recv(c) == DeliverControl(1, b"next", False)  # c is still connected
+
+        await b.close()
+        assert await recv(a) == PeerLeft(2)
+        assert await recv(c) == PeerLeft(2)
+        await a.close()
+        assert await recv(c) == PeerLeft(1)
+        await c.close()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason_part"),
+    [
+        (b"\x01\x09junk", "unknown client message type 0x09"),
+        (b"\x07\x02frame", "version 7 is not supported"),
+        (b"\x01\x04\x00\x00", "Unicast is truncated"),
+        (b"\x01\x02" + bytes(MAX_PAYLOAD + 1), "exceeds 65536"),
+        (encode(Join(ROOM)), "already joined"),
+        ("text frame", "text messages are refused"),
+    ],
+    ids=["unknown-type", "unknown-version", "truncated", "payload-too-large", "join-twice", "text"],
+)
+def test_bad_input_closes_only_that_connection(
+    relay: RelayProcess, bad: bytes | str, reason_part: str
+) -> None:
+    async def scenario() -> None:
+        a, _ = await join(relay.url)
+        b, _ = await join(relay.url)
+        assert await recv(a) == PeerJoined(2)
+        bad_client, joined = await join(relay.url, max_size=None)
+        assert joined.slot == 3
+        for ws in (a, b):
+            assert await recv(ws) == PeerJoined(3)
+
+        await bad_client.send(bad)
+        code, reason, seen = await closed_with(bad_client)
+        assert code == 4000
+        assert reason is not None and reason_part in reason
+        assert seen == [Error(4000, reason)]  # told in-band too, before the close frame
+
+        assert await recv(a) == PeerLeft(3)
+        assert await recv(b) == PeerLeft(3)
+        await a.send(encode(Media(b"still here")))
+        assert await recv(b) == DeliverMedia(b"still here")
+        late, joined = await join(relay.url)
+        assert joined == Joined(4, (1, 2))  # the relay keeps serving newcomers too
+
+    run(scenario)
+
+
+def test_message_above_max_message_is_refused_by_the_websocket_layer(
+    relay: RelayProcess,
+) -> None:
+    async def scenario() -> None:
+        a, _ = await join(relay.url)
+        big, _ = await join(relay.url)
+        assert await recv(a) == PeerJoined(2)
+        await big.send(b"\x01\x02" + bytes(70_000))
+        code, _, _ = await closed_with(big)
+        assert code == 1009  # MESSAGE_TOO_BIG
+        assert await recv(a) == PeerLeft(2)
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("first", [encode(Media(b"x")), encode(Control(b"x"))])
+def test_first_message_must_be_join(relay: RelayProcess, first: bytes) -> None:
+    async def scenario() -> None:
+        ws = await connect(relay.url, compression=None)
+        await ws.send(first)
+        code, reason, _ = await closed_with(ws)
+        assert (code, reason) == (4001, "the first message must be Join")
+
+    run(scenario)
+
+
+def _http_get(url: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    http_url = url.replace("ws://", "http://") + path
+    with urllib.request.urlopen(http_url, timeout=GUARD) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/some/where?q=1"])
+def test_plain_http_gets_a_neutral_page(relay: RelayProcess, path: str) -> None:
+    status, headers, body = _http_get(relay.url, path)
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    assert b"<html" in body
+    assert "Server" not in headers
+    identifying = [b"majlis", b"relay", b"websocket", b"python", b"voice", b"room"]
+    assert not [word for word in identifying if word in body.lower()]
+
+
+def test_healthz(relay: RelayProcess) -> None:
+    status, headers, body = _http_get(relay.url, "/healthz")
+    assert (status, body) == (200, b"ok\n")
+    assert "Server" not in headers
+
+
+def test_in_process_relay_keeps_no_state_for_an_empty_room() -> None:
+    async def scenario() -> None:
+        server = RelayServer(RelayConfig(port=0))
+        await server.start()
+        try:
+            assert server.url.startswith("ws://127.0.0.1:")
+            clients = [(await join(server.url))[0] for _ in range(3)]
+            assert server.router.rooms() == {ROOM: (1, 2, 3)}
+            assert server.counters.rooms == 1
+            assert await recv(clients[0]) == PeerJoined(2)
+            assert await recv(clients[0]) == PeerJoined(3)
+            assert await recv(clients[1]) == PeerJoined(3)
+            await clients[0].send(encode(Media(b"x")))
+            for ws in clients[1:]:
+                assert await recv(ws) == DeliverMedia(b"x")
+            for ws in clients:
+                await ws.close()
+            while server.router.connection_count:  # handlers finish after the close handshake
+                await asyncio.sleep(0.01)
+            assert server.router.rooms() == {}
+            assert server.router.room_count == 0
+            counts = server.counters.as_dict()
+            assert (counts["rooms"], counts["connections"]) == (0, 0)
+            assert counts["joins_total"] == 3
+            # Joined x3, PeerJoined 1+2, media x2, PeerLeft 2+1.
+            assert counts["frames_out"] == 3 + 3 + 2 + 3
+        finally:
+            await server.close()
+
+    run(scenario)
+
+
+class SlowListener:
+    """A client over a plain blocking socket with a tiny receive window, which can stop reading.
+
+    Using websockets' sans-I/O ClientProtocol means nothing reads the socket behind our back.
+    """
+
+    def __init__(self, url: str) -> None:
+        uri = parse_uri(url)
+        self.sock = socket.create_connection((uri.host, uri.port), timeout=GUARD)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.proto = ClientProtocol(uri, max_size=None)
+        self.proto.send_request(self.proto.connect())
+        self.flush()
+        self.pending: list[ServerMessage] = []
+        while not isinstance(self._events_until_response(), Response):
+            pass
+
+    def _events_until_response(self) -> object:
+        self.proto.receive_data(self.sock.recv(65536))
+        for event in self.proto.events_received():
+            if isinstance(event, Response):
+                assert event.status_code == 101
+                return event
+        return None
+
+    def flush(self) -> None:
+        for data in self.proto.data_to_send():
+            self.sock.sendall(data)
+
+    def send(self, data: bytes) -> None:
+        self.proto.send_binary(data)
+        self.flush()
+
+    def recv(self) -> ServerMessage:
+        while not self.pending:
+            chunk = self.sock.recv(65536)
+            assert chunk, "relay closed the slow listener"
+            self.proto.receive_data(chunk)
+            for event in self.proto.events_received():
+                assert isinstance(event, Frame)
+                if event.opcode is Opcode.BINARY:
+                    self.pending.append(decode_server(bytes(event.data)))
+            self.flush()  # pongs, if any
+        return self.pending.pop(0)
+
+
+def test_slow_listener_loses_media_but_not_control_and_delays_nobody(
+    relay: RelayProcess,
+) -> None:
+    frames, every, size = 300, 15, 60_000  # far more than kernel buffers plus the media limit
+
+    async def reader(ws: ClientConnection, log: list[ServerMessage]) -> None:
+        while True:
+            message = await recv(ws)
+            log.append(message)
+            if message == DeliverControl(1, b"end", False):
+                return
+
+    async def scenario() -> None:
+        sender, _ = await join(relay.url)
+        fast = [(await join(relay.url, max_size=None))[0] for _ in range(2)]
+        slow = await asyncio.to_thread(SlowListener, relay.url)
+        await asyncio.to_thread(slow.send, encode(Join(ROOM)))
+        assert await asyncio.to_thread(slow.recv) == Joined(4, (1, 2, 3))
+        # From here on the slow listener reads nothing.
+        logs: list[list[ServerMessage]] = [[], []]
+        tasks = [asyncio.create_task(reader(ws, log)) for ws, log in zip(fast, logs, strict=True)]
+        controls = []
+        for i in range(frames):
+            await sender.send(encode(Media(i.to_bytes(4, "big") + bytes(size))))
+            if i % every == 0:
+                control = b"control %d" % i
+                controls.append(DeliverControl(1, control, False))
+                await sender.send(encode(Control(control)))
+        await sender.send(encode(Control(b"end")))
+        controls.append(DeliverControl(1, b"end", False))
+        await asyncio.gather(*tasks)
+        # Every fast listener got every frame while the slow one was still stalled.
+        for log in logs:
+            log = [m for m in log if not isinstance(m, PeerJoined)]
+            media = [m for m in log if isinstance(m, DeliverMedia)]
+            assert [int.from_bytes(m.payload[:4], "big") for m in media] == list(range(frames))
+            assert [m for m in log if isinstance(m, DeliverControl)] == controls
+
+        def drain() -> list[ServerMessage]:
+            seen = []
+            while not seen or seen[-1] != controls[-1]:
+                seen.append(slow.recv())
+            return seen
+
+        seen = await asyncio.to_thread(drain)
+        assert [m for m in seen if isinstance(m, DeliverControl)] == controls
+        got = [int.from_bytes(m.payload[:4], "big") for m in seen if isinstance(m, DeliverMedia)]
+        assert 0 < len(got) < frames  # media was dropped for it, and only media
+        assert got == sorted(got)
+        slow.sock.close()
+
+    run(scenario)
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed: cannot make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_tls(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    rp = start_relay("--cert", str(cert), "--key", str(key))
+    try:
+        assert rp.url.startswith("wss://127.0.0.1:")
+        context = ssl.create_default_context(cafile=str(cert))
+
+        async def scenario() -> None:
+            a, ja = await join(rp.url, ssl=context)
+            b, jb = await join(rp.url, ssl=context)
+            assert (ja, jb) == (Joined(1, ()), Joined(2, (1,)))
+            assert await recv(a) == PeerJoined(2)
+            await b.send(encode(Media(b"over tls")))
+            assert await recv(a) == DeliverMedia(b"over tls")
+
+        run(scenario)
+    finally:
+        assert rp.stop() == 0
