@@ -58,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="leave after this many seconds (default: until Ctrl-C)")
 
     h = sub.add_parser("host", help="open a room and print its invite link",
-                       epilog=COMMANDS + "\n\n" + EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=COMMANDS + "\n\n" + EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     h.add_argument("--relay", metavar="URL",
                    help="relay to use, ws:// or wss:// (default: start one in this process)")
     h.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:0",
@@ -85,7 +86,11 @@ def _say(text: str) -> None:
 
 def _narrate(event: ev.Event, protocol: RoomProtocol) -> None:
     """A line on stderr for what a person in the room would notice."""
-    name = (lambda mid: protocol.members[mid].name if mid in protocol.members else f"#{mid}")
+
+    def name(mid: int) -> str:
+        member = protocol.members.get(mid)
+        return member.name if member is not None else f"#{mid}"
+
     if isinstance(event, ev.Welcomed):
         _say(f"joined {event.room_name!r} (room code {protocol.invite_room_code()})")
     elif isinstance(event, ev.Waiting):

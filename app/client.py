@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from websockets.asyncio.client import ClientConnection
@@ -112,21 +113,19 @@ class RoomClient:
         ticker = asyncio.create_task(self._tick_loop())
         await self._flush()
         stopper = asyncio.create_task(self._stop.wait())
-        waits: list[asyncio.Task[object]] = [reader, ticker, stopper]  # type: ignore[list-item]
-        timer = None
+        waits: set[asyncio.Future[Any]] = {reader, ticker, stopper}
         if duration is not None:
-            timer = asyncio.create_task(asyncio.sleep(duration))
-            waits.append(timer)  # type: ignore[arg-type]
+            waits.add(asyncio.ensure_future(asyncio.sleep(duration)))
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         for task in (reader, ticker):
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+            error = task.exception() if task.done() and not task.cancelled() else None
+            if error is not None:
+                raise error
         if self.outcome is None:
             self.outcome = Outcome(0, "")
             await self.leave()
-        for task in (reader, ticker, stopper, timer):
-            if task is not None:
-                task.cancel()
+        for future in waits:
+            future.cancel()
         with contextlib.suppress(Exception):
             await self._ws.close()
         return self.outcome

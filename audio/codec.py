@@ -162,7 +162,7 @@ class OpusEncoder:
             self.lookahead = int(self._opus.lookahead)
         except opuslib_next.OpusError as exc:
             raise CodecError(f"cannot set up the Opus encoder: {exc}") from exc
-        self._state = ctypes.c_void_p.from_param(self._opus.encoder_state)
+        self._state = self._opus.encoder_state
         self._out = ctypes.create_string_buffer(self.packet_size)
 
     def set_expected_loss(self, percent: int) -> None:
@@ -209,7 +209,7 @@ class OpusDecoder:
             self._opus = opuslib_next.Decoder(SAMPLE_RATE, 1)
         except opuslib_next.OpusError as exc:
             raise CodecError(f"cannot set up the Opus decoder: {exc}") from exc
-        self._state = ctypes.c_void_p.from_param(self._opus.decoder_state)
+        self._state = self._opus.decoder_state
 
     def decode(self, packet: bytes) -> PcmArray:
         """Decode one 20 ms packet; CodecError if it is corrupted or not a 20 ms frame."""

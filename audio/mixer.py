@@ -2,8 +2,8 @@
 
 Summing voices can exceed full scale. Hard clipping then flattens the peaks into harsh distortion;
 instead the sum passes through a soft knee: untouched up to 0.8 of full scale, then bent along a
-tanh curve that approaches full scale (reaching it only around 1.8x full scale). The knee keeps the slope continuous, so
-a loud moment sounds compressed rather than broken.
+tanh curve toward full scale (a sum at 1.2x full scale still peaks below it). The knee keeps the
+slope continuous, so a loud moment sounds compressed rather than broken.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ MAX_FORMAT_CHUNK: Final = 1024  # "fmt " is 16, 18 or 40 bytes in practice
 MAX_CHANNELS: Final = 256
 MIN_RATE: Final = 1000
 MAX_RATE: Final = 768000
-BLOCK_FRAMES: Final = 1 << 16
+BLOCK_BYTES: Final = 1 << 20
 
 _PCM: Final = 1
 _FLOAT: Final = 3
@@ -74,17 +74,19 @@ def read_wav(path: str | os.PathLike[str], *, max_seconds: float = MAX_SECONDS) 
         raise WavError(f"{name}: no such file.") from None
     except IsADirectoryError:
         raise WavError(f"{name} is a folder, not a WAV file.") from None
-    except OSError as exc:
-        raise WavError(f"{name} cannot be opened: {exc.strerror or exc}.") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise WavError(
+            f"{name} cannot be opened: {getattr(exc, 'strerror', None) or exc}."
+        ) from None
     with file:
         try:
             fmt, frames = _read_header(file, name)
             if frames / fmt.rate > max_seconds:
                 raise WavError(
-                    f"{name} is {frames / fmt.rate / 60:.0f} minutes long; Majlis plays files of "
-                    f"up to {max_seconds / 60:.0f} minutes."
+                    f"{name} is {_duration(frames / fmt.rate)} long; Majlis plays files of up to "
+                    f"{_duration(max_seconds)}."
                 )
-            return _convert(_blocks(file, fmt, frames), fmt.rate)
+            return _convert(_blocks(file, fmt, frames), fmt.rate, frames)
         except OSError as exc:
             raise WavError(f"{name} could not be read: {exc.strerror or exc}.") from None
 
@@ -94,7 +96,8 @@ def write_wav(path: str | os.PathLike[str], pcm: Pcm) -> None:
     if not isinstance(pcm, np.ndarray) or pcm.dtype != np.int16 or pcm.ndim != 1:
         raise ValueError(f"write_wav needs a 1-D int16 array, got {getattr(pcm, 'dtype', pcm)!r}")
     try:
-        with wave.open(os.fspath(path), "wb") as out:
+        # Opened here rather than by `wave`, whose writer breaks in __del__ when open() fails.
+        with open(path, "wb") as file, wave.open(file, "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(SAMPLE_RATE)
@@ -175,11 +178,15 @@ def _count_frames(file: BinaryIO, fmt: _Format, declared: int, name: str) -> int
     return frames
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} seconds" if seconds < 300 else f"{seconds / 60:.0f} minutes"
+
+
 def _blocks(file: BinaryIO, fmt: _Format, frames: int) -> Iterator[Floats]:
-    """Yield the audio as mono float32 in [-1, 1], a block at a time."""
+    """Yield the audio as mono float32 in [-1, 1], about a megabyte of file at a time."""
     left = frames
     while left > 0:
-        count = min(left, BLOCK_FRAMES)
+        count = min(left, max(1, BLOCK_BYTES // fmt.frame_bytes))
         data = file.read(count * fmt.frame_bytes)
         count = len(data) // fmt.frame_bytes
         if count == 0:
@@ -207,15 +214,26 @@ def _decode(data: bytes, fmt: _Format) -> Floats:
     return (np.frombuffer(data, dtype="<i4").astype(np.float64) / float(1 << 31)).astype(np.float32)
 
 
-def _convert(blocks: Iterator[Floats], rate: int) -> Pcm:
-    """Resample mono float blocks to 48 kHz as they come, and quantize each to int16."""
+def _convert(blocks: Iterator[Floats], rate: int, frames: int) -> Pcm:
+    """Resample mono float blocks to 48 kHz as they come, quantize each to int16, and write it
+    into one array sized from the header, so a long file never exists twice in memory."""
     stream = None if rate == SAMPLE_RATE else soxr.ResampleStream(rate, SAMPLE_RATE, 1, "float32")
-    parts: list[Pcm] = []
+    out = np.empty(frames * SAMPLE_RATE // rate + 64, dtype=np.int16)
+    filled = 0
+
+    def put(samples: Floats) -> None:
+        nonlocal out, filled
+        pcm = _to_int16(samples)
+        if filled + pcm.size > out.size:  # the resampler rounded up further than expected
+            out = np.concatenate([out[:filled], np.empty(pcm.size + 64, np.int16)])
+        out[filled : filled + pcm.size] = pcm
+        filled += pcm.size
+
     for block in blocks:
-        parts.append(_to_int16(block if stream is None else stream.resample_chunk(block)))
+        put(block if stream is None else stream.resample_chunk(block))
     if stream is not None:
-        parts.append(_to_int16(stream.resample_chunk(np.zeros(0, np.float32), last=True)))
-    return np.concatenate(parts) if parts else np.zeros(0, np.int16)
+        put(stream.resample_chunk(np.zeros(0, np.float32), last=True))
+    return out[:filled]
 
 
 def _to_int16(samples: Floats) -> Pcm:

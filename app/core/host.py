@@ -2,7 +2,8 @@
 
 Split out of `protocol.py` to keep each module readable in one sitting; `RoomProtocol` inherits it.
 - Knocks: decrypted with the invite's knock key, which proves the knocker holds the invite. The
-  host admits at once (`auto_admit`) or holds the knock in a waiting room until `admit()`/`refuse()`.
+  host admits at once (`auto_admit`) or holds the knock in a waiting room until `admit()` or
+  `refuse()`.
 - Joins ratchet the key (one-way), so the joiner cannot read what came before it, at O(1) cost.
 - Kicks rotate to a fresh random key at once, sealed to every remaining member; leaves are batched
   and rotate within LEAVE_BATCH_SECONDS.

@@ -363,7 +363,7 @@ def decode_key_request(data: bytes) -> KeyRequest:
 
 
 def encode_session(session: bytes) -> bytes:
-    """WAITING and REFUSED carry only the joiner's session, so a replay to a later join is ignored."""
+    """WAITING and REFUSED carry only the joiner's session: a replay to a later join is ignored."""
     return session
 
 

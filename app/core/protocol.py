@@ -205,7 +205,7 @@ class RoomProtocol(HostDuties):
     # -- audio -----------------------------------------------------------------------------
 
     def send_audio(self, packet: bytes, now: float) -> None:
-        """Seal one Opus packet for the room. Without a key nothing is sent: silence, not plaintext."""
+        """Seal one Opus packet for the room. No key, nothing sent: silence, never plaintext."""
         if not self.can_speak:
             raise LocalProtocolError(f"cannot send audio in state {self.state.value} "
                                      "without being on stage")
@@ -378,9 +378,9 @@ class RoomProtocol(HostDuties):
                 raise RemoteProtocolError("key change to an older key")
             if rekey.reason is msg.RekeyReason.KICK:
                 for mid in rekey.removed:
-                    target = self.members.get(mid)
-                    if target is not None and not may_kick(signer, target):
-                        raise RemoteProtocolError(f"may not remove {target.name}")
+                    removed = self.members.get(mid)
+                    if removed is not None and not may_kick(signer, removed):
+                        raise RemoteProtocolError(f"may not remove {removed.name}")
         elif kind == msg.Kind.LEAVE:
             msg.expect_empty(body)
         elif kind == msg.Kind.END:
@@ -502,11 +502,10 @@ class RoomProtocol(HostDuties):
                     self.state = State.WAITING
                     self._knock_deadline = None
                     self._events.append(ev.Waiting())
-            elif direct.kind == msg.Kind.REFUSED:
-                if msg.decode_session(direct.body) == self.session \
-                        and self.state in (State.KNOCKING, State.WAITING):
-                    self._events.append(ev.Refused())
-                    self._close()
+            elif direct.kind == msg.Kind.REFUSED and self.state in (State.KNOCKING, State.WAITING) \
+                    and msg.decode_session(direct.body) == self.session:
+                self._events.append(ev.Refused())
+                self._close()
         except RemoteProtocolError as exc:
             self.counters["direct-illegal"] += 1
             self._alert("direct-illegal", f"A message from the host was malformed: {exc}", now)

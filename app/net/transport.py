@@ -6,7 +6,6 @@ whose message a user understands. Proxy support (SOCKS5 for Tor, HTTP CONNECT) p
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from urllib.parse import urlsplit
 
@@ -72,10 +71,11 @@ async def open_link(url: str, *, open_timeout: float = OPEN_TIMEOUT) -> ClientCo
         raise TransportError(f"{where} answered, but it is not a Majlis relay.") from None
     except ssl.SSLError as exc:
         raise TransportError(f"The secure connection to {where} failed ({exc.reason}).") from None
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         raise TransportError(f"The relay at {where} did not answer in time.") from None
     except ConnectionRefusedError:
         raise TransportError(f"Cannot reach the relay at {where}: nothing is listening there. "
                              "Is the relay running?") from None
     except OSError as exc:
-        raise TransportError(f"Cannot reach the relay at {where} ({exc.strerror or exc}).") from None
+        detail = exc.strerror or exc
+        raise TransportError(f"Cannot reach the relay at {where} ({detail}).") from None

@@ -107,7 +107,7 @@ def test_injected_frames_are_dropped(room) -> None:
 
 def test_relay_cannot_forge_control_messages(room) -> None:
     """Without the room key the relay's promotion or kick does not even decrypt."""
-    relay, host, ali, bashir = room
+    _relay, host, ali, bashir = room
     key = EpochKey.random(ali.keys.current.number)  # the relay's guess at a key
     relay_id = Identity.generate()
     forged_kick = cc.seal_control(key, relay_id, host.me, 1000, msg.Kind.REKEY, msg.encode_rekey(
@@ -195,7 +195,7 @@ def test_relay_swapping_keys_during_join_is_detected() -> None:
 
 
 def test_relay_cannot_read_or_forge_a_knock(room) -> None:
-    relay, host, _, _ = room
+    _relay, host, _, _ = room
     bogus = cc.seal_knock(os.urandom(32), Identity.generate(),
                           msg.encode_knock(msg.KnockBody("Spy", b"s" * 8)))
     host.receive_data(wire.encode(wire.DeliverControl(77, bogus, False)), 0.0)

@@ -293,35 +293,31 @@ def test_slow_listener_loses_media_but_not_control_and_delays_nobody(
 ) -> None:
     frames, every, size = 300, 15, 60_000  # far more than kernel buffers plus the media limit
 
-    async def reader(ws: ClientConnection, log: list[ServerMessage]) -> None:
-        while True:
-            message = await recv(ws)
-            log.append(message)
-            if message == DeliverControl(1, b"end", False):
-                return
-
     async def scenario() -> None:
         sender, _ = await join(relay.url)
         fast = [(await join(relay.url, max_size=None))[0] for _ in range(2)]
         slow = await asyncio.to_thread(SlowListener, relay.url)
         await asyncio.to_thread(slow.send, encode(Join(ROOM)))
         assert await asyncio.to_thread(slow.recv) == Joined(4, (1, 2, 3))
-        # From here on the slow listener reads nothing.
+        # From here on the slow listener reads nothing. The fast ones read in step with the
+        # sender: each frame must reach both of them before the next one is sent, so a stall
+        # that held up the fan-out would stop this loop.
         logs: list[list[ServerMessage]] = [[], []]
-        tasks = [asyncio.create_task(reader(ws, log)) for ws, log in zip(fast, logs, strict=True)]
         controls = []
         for i in range(frames):
-            await sender.send(encode(Media(i.to_bytes(4, "big") + bytes(size))))
             if i % every == 0:
                 control = b"control %d" % i
                 controls.append(DeliverControl(1, control, False))
                 await sender.send(encode(Control(control)))
+            frame = DeliverMedia(i.to_bytes(4, "big") + bytes(size))
+            await sender.send(encode(Media(frame.payload)))
+            for ws, log in zip(fast, logs, strict=True):
+                while not log or log[-1] != frame:
+                    log.append(await recv(ws))
         await sender.send(encode(Control(b"end")))
         controls.append(DeliverControl(1, b"end", False))
-        await asyncio.gather(*tasks)
-        # Every fast listener got every frame while the slow one was still stalled.
-        for log in logs:
-            log = [m for m in log if not isinstance(m, PeerJoined)]
+        for ws, log in zip(fast, logs, strict=True):
+            log.append(await recv(ws))
             media = [m for m in log if isinstance(m, DeliverMedia)]
             assert [int.from_bytes(m.payload[:4], "big") for m in media] == list(range(frames))
             assert [m for m in log if isinstance(m, DeliverControl)] == controls
@@ -338,6 +334,8 @@ def test_slow_listener_loses_media_but_not_control_and_delays_nobody(
         assert 0 < len(got) < frames  # media was dropped for it, and only media
         assert got == sorted(got)
         slow.sock.close()
+        for ws in (sender, *fast):
+            await ws.close()
 
     run(scenario)
 

@@ -1,0 +1,63 @@
+"""Writes tests/vectors/core/bodies.json: every room-core message body, encoded.
+
+Deterministic (fixed keys, sessions and names), so that rerunning it reproduces the file; the
+tests check that, and that each body decodes to the fields listed beside it. Invalid bodies sit
+beside the valid ones with the error they must raise.
+
+Run: .venv/bin/python tests/vectors/core/make_vectors.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+
+from app.core import messages as m  # noqa: E402
+from app.core.roster import Member, Role  # noqa: E402
+
+OUT = Path(__file__).with_name("bodies.json")
+
+HOST = Member(1, bytes(range(32)), b"\x11" * 8, 1, "Huda", Role.HOST, muted=False)
+ALI = Member(2, bytes(range(32, 64)), b"\x22" * 8, 7, "علي", Role.LISTENER, hand=True)
+
+
+def vectors() -> dict[str, object]:
+    valid = {
+        "knock": m.encode_knock(m.KnockBody("Ali", b"\x22" * 8)),
+        "admit": m.encode_admit(m.Admit(ALI, 5)),
+        "hand_raised": m.encode_flag(m.Flag(True)),
+        "stage_invite": m.encode_target(m.Target(2)),
+        "set_role_speaker": m.encode_set_role(m.SetRole(2, Role.SPEAKER)),
+        "rekey": m.encode_rekey(m.Rekey(6, m.RekeyReason.KICK, 0, 1, (3,),
+                                        ((2, b"\xab" * 84),))),
+        "welcome": m.encode_welcome(m.Welcome(b"\x22" * 8, 2, "Majlis", "tea and talk", 5,
+                                              b"\x55" * 32, (HOST, ALI), 1, False)),
+        "key_request": m.encode_key_request(m.KeyRequest(2, b"\x22" * 8, 5)),
+        "waiting": m.encode_session(b"\x22" * 8),
+    }
+    invalid = {
+        "admit_truncated": (valid["admit"][:-1], "decode_admit"),
+        "admit_bad_role": (valid["admit"][:4 + 4 + 32 + 8 + 4] + b"\x09"
+                           + valid["admit"][4 + 4 + 32 + 8 + 5:], "decode_admit"),
+        "flag_not_boolean": (b"\x02", "decode_flag"),
+        "flag_trailing": (b"\x01\x00", "decode_flag"),
+        "set_role_unknown": (b"\x00\x00\x00\x02\x07", "decode_set_role"),
+        "rekey_chunk_out_of_range": (b"\x00\x00\x00\x06\x01\x00\x02\x00\x02\x00\x00\x00\x00",
+                                     "decode_rekey"),
+        "knock_name_not_utf8": (b"\x22" * 8 + b"\x02\xff\xfe", "decode_knock"),
+        "welcome_trailing": (valid["welcome"] + b"\x00", "decode_welcome"),
+        "target_short": (b"\x00\x01", "decode_target"),
+    }
+    return {
+        "valid": {k: v.hex() for k, v in valid.items()},
+        "invalid": {k: {"hex": v.hex(), "decoder": d} for k, (v, d) in invalid.items()},
+    }
+
+
+if __name__ == "__main__":
+    OUT.write_text(json.dumps(vectors(), indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {OUT}")
