@@ -21,10 +21,16 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-import opuslib_next
-import opuslib_next.api
 
 from .errors import CodecError
+
+try:
+    import opuslib_next
+    import opuslib_next.api
+except Exception as exc:  # opuslib_next raises a bare Exception when libopus is missing
+    raise CodecError(
+        "the Opus library (libopus) was not found; install it, e.g. `apt install libopus0`"
+    ) from exc
 
 __all__ = [
     "FRAME_SAMPLES",
@@ -95,8 +101,8 @@ def packet_size_for(bitrate: int) -> int:
 def pad_packet(packet: bytes, size: int) -> bytes:
     """Grow an Opus packet to exactly `size` bytes with Opus padding; it decodes unchanged.
 
-    Kept public so that tests can prove the property on packets that really are short (from a
-    variable-bitrate encoder), since libopus in CBR mode rarely produces any.
+    Public so that tests can prove the property on packets that really are short (from a
+    variable-bitrate encoder): libopus 1.3.1 in CBR mode produced none in our measurements.
     """
     if len(packet) == size:
         return packet

@@ -15,7 +15,9 @@ While PLAYING, each tick plays the next frame in sequence: the packet if it is h
 *next* packet, whose Opus in-band FEC rebuilds the missing frame ("fec"); else loss concealment
 ("conceal"). When stop_after frames in a row are missing and nothing follows them, the speaker has
 stopped (or the network has): `pop()` returns None, and the next packets start a fresh stream with
-the full delay. The tick that ends a stream is not counted as lost.
+the full delay. The tick that ends a stream is not counted as lost. A start keeps only the newest
+delay_frames packets (the rest are dropped and counted), so a burst after a stall does not turn
+into lasting latency; at any time the buffer holds at most max_frames packets, dropping the oldest.
 
 Sequence numbers are the sender's u32 frame counter; they are unwrapped to unbounded integers
 against the playout position, so 2**32 - 1 is followed by 0 with no special case.
@@ -49,6 +51,8 @@ Pcm = npt.NDArray[np.int16]
 
 
 class PlayoutState(enum.Enum):
+    """Where a stream is: see the diagram at the top of this module."""
+
     IDLE = "idle"
     BUFFERING = "buffering"
     PLAYING = "playing"
@@ -237,6 +241,7 @@ class SpeakerStream:
 
     @property
     def stats(self) -> PlayoutStats:
+        """The playout's counts (decode errors are counted apart, in `decode_errors`)."""
         return self.playout.stats
 
     @property
@@ -245,6 +250,7 @@ class SpeakerStream:
         return self._active
 
     def push(self, seq: int, packet: bytes) -> None:
+        """Queue an authenticated Opus packet for frame `seq`; decoding waits for its tick."""
         self.playout.push(seq, packet)
 
     def pull(self) -> Pcm | None:

@@ -7,8 +7,8 @@ those too, and it is bounded: a fixed number of chunks before the audio, a small
 maximum duration, and the audio is decoded and resampled in blocks so memory stays near the size
 of the result.
 
-Majlis never writes room audio to disk (nothing is recorded); `write_wav` exists for test
-fixtures and tools.
+`write_wav` is for test fixtures and tools. Rooms are ephemeral: nothing writes a room's audio to
+disk unless the user explicitly asks for it.
 """
 
 from __future__ import annotations
