@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian/Ubuntu machine: system packages, a private venv, then the job.
-#   ./dev.sh run [ARGS]   start a relay and a room on this machine (prints an invite link)
+#   ./dev.sh run [ARGS]   the desktop app with a room on a relay on this machine (headless, printing
+#                         the invite link, when there is no screen)
 #   ./dev.sh test [ARGS]  run the whole test suite
 #   ./dev.sh check        ruff and mypy --strict
 set -euo pipefail
@@ -17,7 +18,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 case "$job" in
-  run)   exec .venv/bin/majlis host --name "Majlis" --auto-admit --auto-stage "$@" ;;
+  run)   exec .venv/bin/majlis app --room "Majlis" "$@" ;;
   test)  exec .venv/bin/python -m pytest "$@" ;;
   check) .venv/bin/ruff check . && exec .venv/bin/mypy crypto relay audio ;;
   *) echo "usage: ./dev.sh run|test|check" >&2; exit 2 ;;

@@ -1,5 +1,7 @@
-"""`majlis`: the headless client.
+"""`majlis`: the desktop app, or the headless client.
 
+    majlis [app] [--room NAME] [LINK] ...    the desktop app (app/main.py); without a screen,
+                                             the room runs headless instead
     majlis host [--relay URL] --name ROOM [--as NAME] [--speak WAV] [--record WAV]
                 [--auto-admit] [--auto-stage] [--for SECONDS]
     majlis join LINK [--as NAME] [--speak WAV] [--record WAV] [--for SECONDS]
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -247,7 +250,33 @@ async def _run(args: argparse.Namespace) -> Outcome:
     return outcome
 
 
+def _has_screen() -> bool:
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def _desktop(argv: list[str]) -> int:
+    """Start the desktop app; with no screen (a server, an SSH session) host the room headless."""
+    if _has_screen():
+        try:
+            from app.main import main as desktop_main
+        except ImportError as exc:
+            _say(f"The desktop app is not available here ({exc}); running headless.")
+        else:
+            return desktop_main(argv)
+    else:
+        _say("No screen found: running the room without a window.")
+    room = "Majlis"
+    if "--room" in argv and argv.index("--room") + 1 < len(argv):
+        room = argv[argv.index("--room") + 1]
+    return main(["host", "--name", room, "--auto-admit", "--auto-stage"])
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] == "app" or argv[0].lower().startswith("majlis:"):
+        return _desktop(argv[1:] if argv and argv[0] == "app" else argv)
     args = _parser().parse_args(argv)
     try:
         outcome = asyncio.run(_run(args))

@@ -28,6 +28,11 @@ from audio.codec import FRAME_SAMPLES, OpusEncoder
 from audio.playout import SpeakerStream, mix
 
 TICK = FRAME_SAMPLES / 48000  # 20 ms
+
+
+def frame_level(frame: np.ndarray) -> float:
+    """RMS of one frame, 0..1 of full scale."""
+    return float(np.sqrt(np.mean(np.square(frame, dtype=np.float64)))) / 32768.0
 MAX_CATCH_UP = 10  # ticks replayed after a stall before the clock is reset
 
 
@@ -101,10 +106,15 @@ class RoomClient:
         self._ws: ClientConnection | None = None
         self._stop = asyncio.Event()
         self._speak_at: float | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Per member: RMS (0..1) of the last 20 ms played, for speaking rings; written by the
+        # loop thread, read by the GUI (a dict swap of floats needs no lock).
+        self.levels: dict[int, float] = {}
 
     # -- running ---------------------------------------------------------------------------
 
     async def run(self, duration: float | None = None) -> Outcome:
+        self._loop = asyncio.get_running_loop()
         try:
             self._ws = await open_link(self.url)
         except TransportError as exc:
@@ -133,6 +143,31 @@ class RoomClient:
     def stop(self) -> None:
         """Ask the run to end (signal handlers call this); the room is left politely."""
         self._stop.set()
+
+    def stop_threadsafe(self) -> None:
+        """`stop()` from another thread (the GUI's)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+
+    def act(self, intent: Callable[[RoomProtocol, float], None],
+            on_error: Callable[[LocalProtocolError], None] | None = None) -> None:
+        """Run a user intent (`lambda p, now: p.raise_hand(now)`) on the loop, from any thread.
+
+        The GUI calls this; the protocol is only ever touched by the loop thread. A refused
+        intent goes to `on_error` (called on the loop thread) instead of raising.
+        """
+        def run() -> None:
+            try:
+                intent(self.protocol, self.clock())
+            except LocalProtocolError as exc:
+                if on_error is not None:
+                    on_error(exc)
+            self._handle_events()
+            asyncio.ensure_future(self._flush())
+
+        if self._loop is None:
+            raise RuntimeError("the client is not running")
+        self._loop.call_soon_threadsafe(run)
 
     async def leave(self) -> None:
         if self.protocol.state in (State.IN_ROOM, State.KNOCKING, State.WAITING):
@@ -194,12 +229,16 @@ class RoomClient:
         if p.can_speak and (p.is_host or self.policy.accept_stage):
             # On stage every tick carries a frame, speech or silence: the traffic shape is constant.
             self.protocol.send_audio(self.encoder.encode(self.speech.next_frame()), now)
+        heard = []
+        levels: dict[int, float] = {}
+        for member_id, stream in self.streams.items():
+            frame = stream.pull()
+            if frame is not None:
+                heard.append(frame)
+                levels[member_id] = frame_level(frame)
+        self.levels = levels
         if self.recording is not None:
-            heard = [f for f in (s.pull() for s in self.streams.values()) if f is not None]
             self.recording.frames.append(mix(heard))
-        else:
-            for s in self.streams.values():
-                s.pull()
 
     def _handle_events(self) -> None:
         p = self.protocol

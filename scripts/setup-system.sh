@@ -3,7 +3,19 @@
 # for the tests). Uses sudo when not root. Skips apt entirely when everything is already there,
 # so a repeated run costs nothing.
 set -euo pipefail
-PKGS=(python3 python3-venv python3-pip libopus0 libportaudio2 libasound2-plugins espeak-ng sox)
+PKGS=(
+  python3 python3-venv python3-pip
+  # audio: Opus, PortAudio (reaches PipeWire through ALSA), speech and measuring for the tests
+  libopus0 libportaudio2 libasound2-plugins espeak-ng sox
+  # real audio devices without a sound card: PipeWire with virtual (null) sinks, for the tests
+  pipewire pipewire-pulse pipewire-alsa wireplumber pulseaudio-utils dbus-daemon
+  # Qt offscreen and fonts for Arabic and Chinese
+  libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core fonts-noto-core
+  fonts-wqy-microhei
+  # Qt on a virtual X server (screenshots, the bundle test)
+  xvfb xauth libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+  libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
+)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
