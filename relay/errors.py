@@ -37,5 +37,8 @@ class RouterMisuse(RelayError):
     """The Router was driven in a way its contract forbids (for example connecting twice)."""
 
 
-class ConfigError(RelayError):
-    """A configuration value is out of range; `str(e)` names the option and the allowed range."""
+class ConfigError(RelayError, ValueError):
+    """A configuration value is out of range; `str(e)` names the option and the allowed range.
+
+    Also a ValueError, so code that embeds a relay can treat it like any other bad argument.
+    """

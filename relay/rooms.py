@@ -103,6 +103,7 @@ class Counters:
     closes: dict[str, int] = field(default_factory=dict)  # CloseCode name -> count
 
     def drop(self, reason: str, count: int = 1) -> None:
+        """Count messages not delivered, by a short reason such as "media_slow"."""
         self.drops[reason] = self.drops.get(reason, 0) + count
 
     def as_dict(self) -> dict[str, object]:
@@ -165,10 +166,12 @@ class Router(Generic[C]):
 
     @property
     def connection_count(self) -> int:
+        """Connections the router routes for now (closed ones are forgotten at once)."""
         return len(self._conns)
 
     @property
     def room_count(self) -> int:
+        """Rooms alive now; a room with no member does not exist."""
         return len(self._rooms)
 
     def slot_of(self, conn: C) -> int | None:

@@ -143,6 +143,21 @@ def _response(body: bytes, content_type: str) -> Response:
     return Response(200, "OK", headers, body)
 
 
+class _Peer:
+    """The router's handle for one connection, holding the transport's bound methods so the
+    fan-out loop does one attribute lookup per call instead of three (it runs per listener per
+    frame: at 1000 listeners, 50,000 times a second for one speaker)."""
+
+    __slots__ = ("buffered", "closing", "protocol", "write", "ws")
+
+    def __init__(self, ws: ServerConnection) -> None:
+        self.ws = ws
+        self.protocol = ws.protocol
+        self.write = ws.transport.write
+        self.buffered = ws.transport.get_write_buffer_size
+        self.closing = ws.transport.is_closing
+
+
 def _frame(data: bytes) -> bytes:
     """One unmasked binary frame: identical for every listener, so it is built once."""
     return Frame(Opcode.BINARY, data).serialize(mask=False)
@@ -158,10 +173,11 @@ class RelayServer:
     def __init__(self, config: RelayConfig) -> None:
         config.check()
         self.config = config
-        self.router: Router[ServerConnection] = Router(config.limits())
+        self.router: Router[_Peer] = Router(config.limits())
         self.counters = self.router.counters
         self._server: Server | None = None
-        self._timers: dict[ServerConnection, asyncio.TimerHandle] = {}
+        self._timers: dict[_Peer, asyncio.TimerHandle] = {}
+        self._live: set[ServerConnection] = set()
         self._media_limit = config.media_buffer_limit
         self._control_limit = config.control_buffer_limit
 
@@ -205,7 +221,7 @@ class RelayServer:
             # courtesy, and a listener that stopped reading must not hold the shutdown.
             await asyncio.wait_for(asyncio.shield(server.wait_closed()), SHUTDOWN_GRACE)
         except TimeoutError:
-            for ws in list(server.connections):
+            for ws in list(self._live):
                 ws.transport.abort()
             await server.wait_closed()
         for timer in self._timers.values():
@@ -242,13 +258,15 @@ class RelayServer:
             logger.info("connection opened from %s", ws.remote_address)
         else:
             logger.debug("connection opened")
+        self._live.add(ws)
+        peer = _Peer(ws)
         try:
-            self._apply(router.connect(ws))
+            self._apply(router.connect(peer))
             async for message in ws:
                 if isinstance(message, str):
-                    outputs = router.close(ws, CloseCode.BAD_MESSAGE, "text messages are refused")
+                    outputs = router.close(peer, CloseCode.BAD_MESSAGE, "text messages are refused")
                 else:
-                    outputs = router.receive(ws, message, loop.time())
+                    outputs = router.receive(peer, message, loop.time())
                 if outputs:
                     self._apply(outputs)
         except ConnectionClosed:
@@ -258,8 +276,9 @@ class RelayServer:
             logger.exception("connection handler failed")
             ws.transport.abort()
         finally:
-            self._apply(router.disconnect(ws))
-            timer = self._timers.pop(ws, None)
+            self._live.discard(ws)
+            self._apply(router.disconnect(peer))
+            timer = self._timers.pop(peer, None)
             if timer is not None:
                 timer.cancel()
             code = ws.close_code
@@ -268,57 +287,58 @@ class RelayServer:
             else:
                 logger.debug("connection closed (%s)", code)
 
-    def _apply(self, outputs: list[Output[ServerConnection]]) -> None:
+    def _apply(self, outputs: list[Output[_Peer]]) -> None:
         # Iterating a list that grows is deliberate: closing a too-slow listener appends its
         # Close and the PeerLeft for the others, which run after the current fan-out ends.
         for output in outputs:
             if isinstance(output, Send):
                 slow = self._fanout(output)
-                for ws in slow:
+                for peer in slow:
                     outputs.extend(
-                        self.router.close(ws, CloseCode.TOO_SLOW, "too slow to receive control")
+                        self.router.close(peer, CloseCode.TOO_SLOW, "too slow to receive control")
                     )
             else:
                 self._close(output)
 
-    def _fanout(self, send: Send[ServerConnection]) -> list[ServerConnection]:
+    def _fanout(self, send: Send[_Peer]) -> list[_Peer]:
         """Write one frame to many sockets without awaiting; return listeners to close."""
         frame = _frame(send.data)
         exclude = send.exclude
         written = 0
-        slow: list[ServerConnection] = []
+        slow: list[_Peer] = []
+        # A peer is skipped once its closing handshake started (a data frame may not follow a
+        # close frame) or its transport is closing (lost, but websockets has not been told).
         if send.droppable:
             limit = self._media_limit
             dropped = 0
-            for ws in send.targets:
-                if ws is exclude or ws.protocol.state is not _OPEN:
+            for peer in send.targets:
+                if peer is exclude or peer.protocol.state is not _OPEN or peer.closing():
                     continue
-                transport = ws.transport
-                if transport.get_write_buffer_size() > limit:
+                if peer.buffered() > limit:
                     dropped += 1
                     continue
-                transport.write(frame)
+                peer.write(frame)
                 written += 1
             if dropped:
                 self.counters.drop("media_slow", dropped)
         else:
             limit = self._control_limit
-            for ws in send.targets:
-                if ws is exclude or ws.protocol.state is not _OPEN:
+            for peer in send.targets:
+                if peer is exclude or peer.protocol.state is not _OPEN or peer.closing():
                     continue
-                transport = ws.transport
-                if transport.get_write_buffer_size() > limit:
-                    slow.append(ws)
+                if peer.buffered() > limit:
+                    slow.append(peer)
                     continue
-                transport.write(frame)
+                peer.write(frame)
                 written += 1
         self.counters.frames_out += written
         self.counters.bytes_out += written * len(send.data)
         return slow
 
-    def _close(self, close: Close[ServerConnection]) -> None:
+    def _close(self, close: Close[_Peer]) -> None:
         """Say why (an Error message), close with the same code, and abort if the peer stalls."""
-        ws = close.conn
+        peer = close.conn
+        ws = peer.ws
         if ws.protocol.state is not _OPEN:
             return
         try:
@@ -330,7 +350,7 @@ class RelayServer:
             ws.transport.abort()
             return
         loop = asyncio.get_running_loop()
-        self._timers[ws] = loop.call_later(self.config.close_timeout, ws.transport.abort)
+        self._timers[peer] = loop.call_later(self.config.close_timeout, ws.transport.abort)
 
 
 def quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -331,7 +331,7 @@ def _slot_at(data: bytes, offset: int, what: str) -> int:
     return int(slot)
 
 
-def decode_client(data: bytes) -> ClientMessage:
+def decode_client(data: bytes | bytearray | memoryview) -> ClientMessage:
     """Parse a client-to-relay message; raise only WireError and its subclasses."""
     data = _bytes_of(data)
     kind = _type_of(data)
@@ -349,7 +349,7 @@ def decode_client(data: bytes) -> ClientMessage:
     raise WireError(f"unknown client message type 0x{kind:02x}")
 
 
-def decode_server(data: bytes) -> ServerMessage:
+def decode_server(data: bytes | bytearray | memoryview) -> ServerMessage:
     """Parse a relay-to-client message; raise only WireError and its subclasses."""
     data = _bytes_of(data)
     kind = _type_of(data)

@@ -90,7 +90,7 @@ def test_malformed_first_message_is_a_bad_message() -> None:
     router.connect("a")
     out = router.receive("a", b"\x01\x01short", 0.0)
     assert closes(out) == [("a", CloseCode.BAD_MESSAGE)]
-    assert "Join must be 18 bytes" in [o for o in out if isinstance(o, Close)][0].reason
+    assert "Join must be 18 bytes" in next(o for o in out if isinstance(o, Close)).reason
 
 
 def test_second_join_closes_the_connection_and_tells_the_room() -> None:
@@ -121,7 +121,7 @@ def test_oversized_media_is_a_bad_message() -> None:
     router = joined_router("a", "b")
     out = router.receive("a", b"\x01\x02" + bytes(MAX_PAYLOAD + 1), 1.0)
     assert closes(out) == [("a", CloseCode.BAD_MESSAGE)]
-    assert "exceeds" in [o for o in out if isinstance(o, Close)][0].reason
+    assert "exceeds" in next(o for o in out if isinstance(o, Close)).reason
     assert delivered(out) == {"b": [PeerLeft(1)]}
 
 
@@ -238,7 +238,7 @@ def test_rate_limit_allows_a_burst_of_twice_the_rate_then_closes() -> None:
         assert not closes(router.receive("a", encode(Media(b"x")), 0.0))
     out = router.receive("a", encode(Media(b"x")), 0.0)
     assert closes(out) == [("a", CloseCode.RATE_LIMITED)]
-    assert "10 messages/s" in [o for o in out if isinstance(o, Close)][0].reason
+    assert "10 messages/s" in next(o for o in out if isinstance(o, Close)).reason
     assert delivered(out) == {"b": [PeerLeft(2)]}
 
 

@@ -7,6 +7,7 @@ no assertion depends on how fast anything is.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import ssl
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from relayproc import RelayProcess, start_relay  # tests/support, on sys.path via conftest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
@@ -25,7 +27,6 @@ from websockets.http11 import Response
 from websockets.uri import parse_uri
 
 from relay.server import RelayConfig, RelayServer
-from tests.conftest import RelayProcess, start_relay
 from relay.wire import (
     MAX_PAYLOAD,
     Control,
@@ -43,15 +44,24 @@ from relay.wire import (
     encode,
 )
 
-
 ROOM = bytes(range(16))
 GUARD = 20.0  # seconds: a hang guard, not a performance assertion
 
 
+_clients: list[ClientConnection] = []
+
+
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
+    """Run one async scenario, then close every client it opened (a relay stops faster when
+    its clients answer the closing handshake)."""
+
     async def guarded() -> None:
-        async with asyncio.timeout(60):
-            await scenario()
+        try:
+            async with asyncio.timeout(60):
+                await scenario()
+        finally:
+            await asyncio.gather(*(ws.close() for ws in _clients))
+            _clients.clear()
 
     asyncio.run(guarded())
 
@@ -65,6 +75,7 @@ async def recv(ws: ClientConnection) -> ServerMessage:
 
 async def join(url: str, room: bytes = ROOM, **kwargs: Any) -> tuple[ClientConnection, Joined]:
     ws = await connect(url, compression=None, **kwargs)
+    _clients.append(ws)
     await ws.send(encode(Join(room)))
     joined = await recv(ws)
     assert isinstance(joined, Joined)
@@ -155,7 +166,7 @@ def test_bad_input_closes_only_that_connection(
         assert await recv(b) == PeerLeft(3)
         await a.send(encode(Media(b"still here")))
         assert await recv(b) == DeliverMedia(b"still here")
-        late, joined = await join(relay.url)
+        _late, joined = await join(relay.url)
         assert joined == Joined(4, (1, 2))  # the relay keeps serving newcomers too
 
     run(scenario)
@@ -250,8 +261,12 @@ class SlowListener:
 
     def __init__(self, url: str) -> None:
         uri = parse_uri(url)
-        self.sock = socket.create_connection((uri.host, uri.port), timeout=GUARD)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Before connect, so the window is small from the handshake on (shrinking it later
+        # makes the kernel drop segments and back off for seconds).
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.settimeout(GUARD)
+        self.sock.connect((uri.host, uri.port))
         self.proto = ClientProtocol(uri, max_size=None)
         self.proto.send_request(self.proto.connect())
         self.flush()
@@ -275,17 +290,26 @@ class SlowListener:
         self.proto.send_binary(data)
         self.flush()
 
+    def _read(self) -> None:
+        chunk = self.sock.recv(65536)
+        assert chunk, "relay closed the slow listener"
+        self.proto.receive_data(chunk)
+        for event in self.proto.events_received():
+            assert isinstance(event, Frame)
+            if event.opcode is Opcode.BINARY:
+                self.pending.append(decode_server(bytes(event.data)))
+        self.flush()  # pongs and the closing handshake, if any
+
     def recv(self) -> ServerMessage:
         while not self.pending:
-            chunk = self.sock.recv(65536)
-            assert chunk, "relay closed the slow listener"
-            self.proto.receive_data(chunk)
-            for event in self.proto.events_received():
-                assert isinstance(event, Frame)
-                if event.opcode is Opcode.BINARY:
-                    self.pending.append(decode_server(bytes(event.data)))
-            self.flush()  # pongs, if any
+            self._read()
         return self.pending.pop(0)
+
+    def read_until_closed(self) -> tuple[list[ServerMessage], int | None]:
+        while self.proto.close_rcvd is None:
+            self._read()
+        messages, self.pending = self.pending, []
+        return messages, self.proto.close_rcvd.code
 
 
 def test_slow_listener_loses_media_but_not_control_and_delays_nobody(
@@ -323,7 +347,7 @@ def test_slow_listener_loses_media_but_not_control_and_delays_nobody(
             assert [m for m in log if isinstance(m, DeliverControl)] == controls
 
         def drain() -> list[ServerMessage]:
-            seen = []
+            seen: list[ServerMessage] = []
             while not seen or seen[-1] != controls[-1]:
                 seen.append(slow.recv())
             return seen
@@ -369,6 +393,81 @@ def test_tls(certificate: tuple[Path, Path]) -> None:
             assert await recv(a) == PeerJoined(2)
             await b.send(encode(Media(b"over tls")))
             assert await recv(a) == DeliverMedia(b"over tls")
+
+        run(scenario)
+    finally:
+        assert rp.stop() == 0
+
+
+def test_listener_too_slow_for_control_is_closed_with_too_slow() -> None:
+    rp = start_relay("--control-buffer", "300000")
+    try:
+
+        async def scenario() -> None:
+            sender, _ = await join(rp.url)
+            other, _ = await join(rp.url, max_size=None)
+            assert await recv(sender) == PeerJoined(2)
+            slow = await asyncio.to_thread(SlowListener, rp.url)
+            await asyncio.to_thread(slow.send, encode(Join(ROOM)))
+            assert await asyncio.to_thread(slow.recv) == Joined(3, (1, 2))
+            for ws in (sender, other):
+                assert await recv(ws) == PeerJoined(3)
+            # Control is never dropped, so it piles up for the listener that does not read
+            # until the relay gives up on it. The one that reads gets every message.
+            sent, slow_gone = 0, False
+            while not slow_gone:
+                assert sent < 300, "the relay never closed the stalled listener"
+                control = sent.to_bytes(4, "big") + bytes(60_000)
+                await sender.send(encode(Control(control)))
+                sent += 1
+                while (message := await recv(other)) != DeliverControl(1, control, False):
+                    assert message == PeerLeft(3)
+                    slow_gone = True
+            assert await recv(sender) == PeerLeft(3)
+            # Resuming, the slow one finds what was queued, in order, then why it was closed.
+            messages, code = await asyncio.to_thread(slow.read_until_closed)
+            assert code == 4005
+            assert messages[-1] == Error(4005, "too slow to receive control")
+            got = [int.from_bytes(m.payload[:4], "big") for m in messages[:-1]
+                   if isinstance(m, DeliverControl)]  # fmt: skip
+            assert got == list(range(len(got)))
+            assert 0 < len(got) < sent
+            slow.sock.close()
+
+        run(scenario)
+    finally:
+        assert rp.stop() == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "code"),
+    [
+        ("--max-room-size", "2", 4002),
+        ("--max-connections", "2", 4003),
+        ("--max-rooms", "1", 4003),
+        ("--rate", "1", 4004),
+    ],
+)
+def test_limits_from_the_command_line(option: str, value: str, code: int) -> None:
+    rp = start_relay(option, value)
+    try:
+
+        async def scenario() -> None:
+            await join(rp.url)
+            if option == "--rate":  # burst of 2: Join, one control, then over the limit
+                ws, _ = await join(rp.url)
+                await ws.send(encode(Control(b"one")))
+                await ws.send(encode(Control(b"two")))
+            else:
+                await join(rp.url)
+                ws = await connect(rp.url, compression=None)
+                _clients.append(ws)
+                other_room = bytes(16) if option == "--max-rooms" else ROOM
+                with contextlib.suppress(ConnectionClosed):  # RELAY_FULL comes at once
+                    await ws.send(encode(Join(other_room)))
+            closed_code, reason, seen = await closed_with(ws)
+            assert closed_code == code
+            assert seen[-1] == Error(code, reason or "")
 
         run(scenario)
     finally:
