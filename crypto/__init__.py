@@ -1,7 +1,7 @@
 """End-to-end cryptography of Majlis: identities, invites, the key schedule, frames, envelopes.
 
 Imports only the standard library and PyNaCl (libsodium). Every parser and opener raises only
-`CryptoError` subclasses (see `crypto.errors`). The byte formats are in `docs/protocol-crypto.md`.
+`CryptoError` subclasses (see `crypto.errors`). Byte formats: part 2 of `docs/PROTOCOL.md`.
 """
 
 from .control import (

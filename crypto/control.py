@@ -15,7 +15,7 @@ gives them meaning) and at most `MAX_BODY` bytes, so the largest envelope stays 
   box, with the sender's signature over the kind, the recipient's key and the body inside: the
   recipient knows who sent it and cannot forward it to a third member as if addressed to them.
 
-Byte layouts are in `docs/protocol-crypto.md`.
+Byte layouts are in part 2 of `docs/PROTOCOL.md`.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ key by what it is for).
                   └─ audio_key    kdf          "majlis-audio"     one per (member, session)
                         └─ frame binding  kdf  "majlis-bind"      signed with every audio frame
 
-`docs/protocol-crypto.md` has the byte layouts of every context.
+part 2 of `docs/PROTOCOL.md` has the byte layouts of every context.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Every websocket message between a client and the relay is one binary envelope:
 The relay reads only this envelope. Payloads are opaque to it: media and control payloads are
 sealed end to end by the clients, and the relay forwards them byte for byte. Keeping the
 envelope this small is what lets the relay stay blind: there is nothing in it but a routing id,
-slots and lengths. `docs/protocol-relay.md` specifies every message byte by byte, and
+slots and lengths. part 1 of `docs/PROTOCOL.md` specifies every message byte by byte, and
 `tests/vectors/relay/` holds golden vectors for other implementations.
 
 Decoders raise only `WireError` and its subclasses (`UnknownVersion`, `MessageTooLarge`), so a

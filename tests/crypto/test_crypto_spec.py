@@ -1,4 +1,4 @@
-"""The formats rebuilt from docs/protocol-crypto.md alone, with other code than crypto/ uses.
+"""The formats rebuilt from docs/PROTOCOL.md (part 2) alone, with other code than crypto/ uses.
 
 BLAKE2b comes from Python's hashlib, signatures from nacl.signing objects, layouts from struct:
 if the package and this file agree on the golden vectors, the document describes the package.

@@ -4,7 +4,7 @@ Deterministic: every seed is SHAKE-256 of a name, every random input is injected
 sealed-box formats (which libsodium randomises) are built by hand here from a fixed ephemeral
 key, exactly as libsodium's crypto_box_seal builds them. Running it twice gives the same files;
 `tests/crypto/test_crypto_vectors.py` checks that the committed files match what it builds.
-See docs/protocol-crypto.md, "Test vectors", for what each file holds.
+See docs/PROTOCOL.md (part 2), "Test vectors", for what each file holds.
 """
 
 from __future__ import annotations
