@@ -3,8 +3,12 @@
     majlis [app] [--room NAME] [LINK] ...    the desktop app (app/main.py); without a screen,
                                              the room runs headless instead
     majlis host [--relay URL] --name ROOM [--as NAME] [--speak WAV] [--record WAV]
-                [--auto-admit] [--auto-stage] [--for SECONDS]
-    majlis join LINK [--as NAME] [--speak WAV] [--record WAV] [--for SECONDS]
+                [--auto-admit] [--auto-stage] [--for SECONDS] [AUDIO]
+    majlis join LINK [--as NAME] [--speak WAV] [--record WAV] [--for SECONDS] [AUDIO]
+    majlis --list-devices
+
+AUDIO: [--mic [DEVICE]] [--speaker [DEVICE]] [--no-noise-suppression] [--no-echo-cancellation]
+       [--stats]. Without --mic and --speaker the headless client opens no sound device.
 
 Without --relay, `host` starts a relay inside this process on 127.0.0.1 (or --listen) and opens the
 room there. Every failure ends with one sentence on stderr and a non-zero exit code (see EPILOG).
@@ -15,6 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
+import json
 import os
 import signal
 import sys
@@ -24,10 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from app.client import Outcome, Policy, RoomClient, Speech
+from app.client import AudioSettings, ClientStats, Outcome, Policy, RoomClient, Speech
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol
+from audio.devices import list_devices
 from audio.wav import WavError, read_wav, write_wav
 from crypto.errors import BadInvite
 from crypto.identity import Identity
@@ -59,6 +66,20 @@ def _parser() -> argparse.ArgumentParser:
                         help="write what you heard, mixed, as 48 kHz mono WAV, silence included")
         sp.add_argument("--for", dest="duration", type=float, metavar="SECONDS",
                         help="leave after this many seconds (default: until Ctrl-C)")
+        sp.add_argument("--mic", nargs="?", const="", default=None, metavar="DEVICE",
+                        help="speak through a microphone (index or name from --list-devices; "
+                             "the default one without DEVICE); join raises a hand, as --speak")
+        sp.add_argument("--speaker", nargs="?", const="", default=None, metavar="DEVICE",
+                        help="play the room on an output device (index or name; the default "
+                             "one without DEVICE)")
+        sp.add_argument("--no-noise-suppression", action="store_true",
+                        help="send the microphone as it is, without noise suppression")
+        sp.add_argument("--no-echo-cancellation", action="store_true",
+                        help="no echo cancellation (for headphones)")
+        sp.add_argument("--latency", default="low", metavar="SECONDS",
+                        help="device latency to ask PortAudio for: low, high or seconds")
+        sp.add_argument("--stats", action="store_true",
+                        help="print the sound statistics as one JSON line ('stats: ...') at exit")
 
     h = sub.add_parser("host", help="open a room and print its invite link",
                        epilog=COMMANDS + "\n\n" + EPILOG,
@@ -189,6 +210,13 @@ async def _run(args: argparse.Namespace) -> Outcome:
             return Outcome(2, f"Cannot record to {args.record}: its folder does not exist.")
     except WavError as exc:
         return Outcome(2, str(exc))
+    if args.mic is not None and speech_pcm is not None:
+        return Outcome(2, "Choose one thing to say: --speak WAV or --mic, not both.")
+    try:
+        audio = _audio_settings(args)
+    except ValueError as exc:
+        return Outcome(2, str(exc))
+    talks = speech_pcm is not None or args.mic is not None
 
     server = None
     now = time.monotonic()
@@ -208,7 +236,7 @@ async def _run(args: argparse.Namespace) -> Outcome:
                                      display_name=args.display_name or "Host",
                                      auto_admit=args.auto_admit, now=now)
         speech = Speech(speech_pcm, start_after_join=1.0)
-        policy = Policy(auto_stage=args.auto_stage)
+        policy = Policy(auto_stage=args.auto_stage, unmute_on_stage=args.mic is not None)
     else:
         try:
             invite = Invite.parse(args.link)
@@ -217,10 +245,11 @@ async def _run(args: argparse.Namespace) -> Outcome:
         protocol = RoomProtocol.join(identity, invite, args.display_name or "Guest", now=now)
         relay_url = invite.relays[0]
         speech = Speech(speech_pcm)
-        policy = Policy(accept_stage=speech_pcm is not None, raise_hand=speech_pcm is not None)
+        policy = Policy(accept_stage=talks, raise_hand=talks, unmute_on_stage=args.mic is not None)
+    policy.on_audio_problem = _say
 
     client = RoomClient(protocol, relay_url, speech=speech, record=args.record is not None,
-                        policy=policy)
+                        policy=policy, audio=audio)
 
     def on_event(event: ev.Event, p: RoomProtocol) -> None:
         _narrate(event, p)
@@ -245,9 +274,55 @@ async def _run(args: argparse.Namespace) -> Outcome:
             commands.cancel()
         if args.record is not None and client.recording is not None:
             write_wav(args.record, client.recording.pcm())
+        if args.stats:
+            stats = client.last_stats or client.stats()
+            print("stats: " + json.dumps(_stats_json(stats)), flush=True)
         if server is not None:
             await server.close()
     return outcome
+
+
+def _device(value: str | None) -> int | str | None:
+    """A --mic/--speaker value: an index, a name (PortAudio matches part of it), or the default."""
+    if value is None or value == "":
+        return None
+    return int(value) if value.isdigit() else value
+
+
+def _audio_settings(args: argparse.Namespace) -> AudioSettings | None:
+    if args.mic is None and args.speaker is None:
+        return None
+    latency: float | str = args.latency
+    if latency not in ("low", "high"):
+        try:
+            latency = float(args.latency)
+        except ValueError:
+            raise ValueError(f"--latency takes low, high or seconds, not {args.latency!r}") \
+                from None
+    return AudioSettings(playback=args.speaker is not None, capture=args.mic is not None,
+                         input_device=_device(args.mic), output_device=_device(args.speaker),
+                         noise_suppression=not args.no_noise_suppression,
+                         echo_cancellation=not args.no_echo_cancellation, latency=latency)
+
+
+def _stats_json(stats: ClientStats) -> dict[str, object]:
+    out = dataclasses.asdict(stats)
+    out["speakers"] = {str(k): v for k, v in out["speakers"].items()}
+    out["listener_loss"] = {str(k): v for k, v in out["listener_loss"].items()}
+    return out
+
+
+def _print_devices() -> int:
+    devices = list_devices()
+    if not devices:
+        _say("No sound devices were found (no sound system, or PortAudio is missing).")
+        return 0
+    for d in devices:
+        marks = " ".join(m for m, on in (("default-input", d.default_input),
+                                           ("default-output", d.default_output)) if on)
+        print(f"{d.index:>3}  {d.name}  (in {d.inputs}, out {d.outputs}) {marks}".rstrip(),
+              flush=True)
+    return 0
 
 
 def _has_screen() -> bool:
@@ -275,6 +350,8 @@ def _desktop(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--list-devices"]:
+        return _print_devices()
     if not argv or argv[0] == "app" or argv[0].lower().startswith("majlis:"):
         return _desktop(argv[1:] if argv and argv[0] == "app" else argv)
     args = _parser().parse_args(argv)

@@ -1,9 +1,23 @@
-"""The asyncio adapter that runs a `RoomProtocol` over a relay link, with the 20 ms audio tick.
+"""The asyncio adapter that runs a `RoomProtocol` over a relay link, with the room's sound.
 
-It only moves bytes and frames: websocket messages into the protocol, its output onto the socket,
-Opus packets from a source into `send_audio`, received packets into one `SpeakerStream` per
-speaker, and the mix into a recording. Policy (who to admit, whether to accept the stage) comes
-from the `Policy` callbacks, so the headless client and the desktop app can share this code.
+It only moves bytes and frames: websocket messages into the protocol and its output onto the
+socket; captured or prepared audio through `audio.pipeline.Speaking` into `send_audio`; received
+packets into `audio.pipeline.Listening` (an adaptive jitter buffer per speaker) and its mix to the
+speakers and the recording. Policy (who to admit, whether to accept the stage) comes from the
+`Policy` callbacks, so the headless client and the desktop app share this code.
+
+Two ways to run the sound. Without `AudioSettings` (the headless default) a 20 ms timer drives
+everything through `_tick`. With devices, the devices are the clock: a frame is encoded and sent
+as soon as the microphone has delivered one, and the next mix is made when the speaker's buffer
+runs low, so neither side waits for a timer tick and the two sound cards' clocks never drift
+against a third. The loop then wakes every few milliseconds (`POLL`) to look; PortAudio's own
+threads only copy into and out of ring buffers (`audio.devices`).
+
+The microphone opens only while the user is on stage and has said yes (hosting the room,
+accepting a stage invitation, or unmuting), and closes when they leave the stage: a listener never
+opens it. A device that fails or vanishes is reported once through `Policy.on_audio_problem`; the
+room goes on without it (listen-only, or sending silence, muted) and the device is tried again
+every few seconds.
 """
 
 from __future__ import annotations
@@ -24,16 +38,27 @@ from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
 from app.core.roster import Role
 from app.net.transport import TransportError, describe_close, describe_code, open_link
+from audio.capture import CaptureLevels
 from audio.codec import FRAME_SAMPLES, OpusEncoder
-from audio.playout import SpeakerStream, mix
+from audio.devices import AudioIO, DeviceError, DeviceStats
+from audio.dsp import DspUnavailable, SpeexProcessor
+from audio.pipeline import Listening, SpeakerStats, Speaking
 
 TICK = FRAME_SAMPLES / 48000  # 20 ms
+MAX_CATCH_UP = 10  # ticks replayed after a stall before the clock is reset
+POLL = 0.004  # how often the loop looks at the devices while they are open
+DEVICE_CHECK = 0.1  # seconds between device health checks
+DEVICE_RETRY = 5.0  # seconds before a failed device is tried again
+OUTPUT_FILL = FRAME_SAMPLES + 240  # speaker buffer topped up to this many samples (25 ms) ...
+OUTPUT_FILL_STEP = 240  # ... plus 5 ms more after each underrun ...
+OUTPUT_FILL_MAX = 4 * FRAME_SAMPLES  # ... up to 80 ms
+LOSS_REPORT_FRESH = 10.0  # seconds a listener's loss report counts for the encoder
+STATS_INTERVAL = 0.5  # seconds between `last_stats` snapshots for other threads
 
 
 def frame_level(frame: np.ndarray) -> float:
     """RMS of one frame, 0..1 of full scale."""
     return float(np.sqrt(np.mean(np.square(frame, dtype=np.float64)))) / 32768.0
-MAX_CATCH_UP = 10  # ticks replayed after a stall before the clock is reset
 
 
 @dataclass
@@ -52,7 +77,23 @@ class Policy:
     raise_hand: bool = False  # ask to speak once welcomed
     auto_stage: bool = False  # host: invite whoever raises a hand
     exit_on_kick: bool = True
+    unmute_on_stage: bool = False  # speak as soon as on stage (a headless client with --mic)
     on_event: Callable[[ev.Event, RoomProtocol], None] | None = None
+    # A sentence for the user when a sound device fails or cannot be opened (loop thread).
+    on_audio_problem: Callable[[str], None] | None = None
+
+
+@dataclass
+class AudioSettings:
+    """Sound devices and processing. Devices are PortAudio indices or names; None = default."""
+
+    playback: bool = True  # play the room on an output device
+    capture: bool = True  # use a microphone while on stage with consent (opened only then)
+    input_device: int | str | None = None
+    output_device: int | str | None = None
+    noise_suppression: bool = True
+    echo_cancellation: bool = True
+    latency: float | str = "low"
 
 
 @dataclass
@@ -90,26 +131,96 @@ class Recording:
         return np.concatenate(self.frames)
 
 
+@dataclass(frozen=True)
+class ClientStats:
+    """The room's sound as this client sees it; a snapshot (see `RoomClient.stats`)."""
+
+    speakers: dict[int, SpeakerStats]  # per speaker heard: received, late, lost, FEC, delay...
+    frames_sent: int
+    frames_received: int  # authenticated audio frames from the room
+    expected_loss: int | None  # our encoder's FEC setting (percent), from listeners' reports
+    listener_loss: dict[int, float]  # listener -> loss (percent) they last reported of us
+    capture: CaptureLevels  # microphone level, voice activity, whether the gate is open
+    microphone: DeviceStats | None
+    speaker: DeviceStats | None
+    output_buffer_ms: float  # mixed audio queued for the speaker
+    problems: tuple[str, ...]  # device problems reported so far
+    counters: dict[str, int]  # the protocol's counts (forged, replayed, late keys...)
+
+
+@dataclass
+class _Port:
+    """One device direction over a room's life."""
+
+    io: AudioIO | None = None
+    opening: bool = False
+    failed_at: float | None = None
+    failures: int = 0
+
+
 class RoomClient:
     def __init__(self, protocol: RoomProtocol, url: str, *, speech: Speech | None = None,
                  record: bool = False, policy: Policy | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 audio: AudioSettings | None = None) -> None:
         self.protocol = protocol
         self.url = url
         self.speech = speech or Speech()
         self.recording = Recording() if record else None
         self.policy = policy or Policy()
         self.clock = clock
-        self.encoder = OpusEncoder()
-        self.streams: dict[int, SpeakerStream] = {}
+        self.audio = audio
+        self.problems: list[str] = []
+        # No FEC until listeners report loss (see audio.pipeline): clean links sound better.
+        self.speaking = Speaking(OpusEncoder(expected_loss=0), self._processor())
+        self.listening = Listening(clock)
+        self.streams = self.listening.streams  # member id -> VoiceStream (pull() needs no time)
         self.outcome: Outcome | None = None
+        # Consent to the microphone: hosting, accepting the stage, or unmuting.
+        self.consented = protocol.is_host
+        self.frames_received = 0
+        self.last_stats: ClientStats | None = None  # refreshed by the loop; safe to read anywhere
         self._ws: ClientConnection | None = None
         self._stop = asyncio.Event()
         self._speak_at: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._mic = _Port()
+        self._speaker = _Port()
+        self._output_fill = OUTPUT_FILL
+        self._underruns_seen = 0
+        self._pending: np.ndarray | None = None  # the mixed frame being fed to the speaker
+        self._pending_at = 0
+        self._next_send = self._next_play = self._next_check = 0.0
+        self._next_tune = 0.0
+        self._next_stats = 0.0
+        self._tasks: set[asyncio.Future[Any]] = set()
         # Per member: RMS (0..1) of the last 20 ms played, for speaking rings; written by the
         # loop thread, read by the GUI (a dict swap of floats needs no lock).
         self.levels: dict[int, float] = {}
+
+    def _processor(self) -> SpeexProcessor | None:
+        a = self.audio
+        echo = a is not None and a.echo_cancellation and a.playback
+        if a is None or not a.capture or not (a.noise_suppression or echo):
+            return None
+        try:
+            return SpeexProcessor(noise_suppression=a.noise_suppression, echo_cancellation=echo)
+        except DspUnavailable as exc:
+            self._problem(str(exc))
+            return None
+
+    @property
+    def encoder(self) -> OpusEncoder:
+        return self.speaking.encoder
+
+    @encoder.setter
+    def encoder(self, encoder: OpusEncoder) -> None:
+        self.speaking.encoder = encoder
+
+    @property
+    def input_levels(self) -> CaptureLevels:
+        """The microphone's meter and voice activity, for the UI (last frame captured)."""
+        return self.speaking.chain.levels
 
     # -- running ---------------------------------------------------------------------------
 
@@ -126,18 +237,22 @@ class RoomClient:
         waits: set[asyncio.Future[Any]] = {reader, ticker, stopper}
         if duration is not None:
             waits.add(asyncio.ensure_future(asyncio.sleep(duration)))
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        for task in (reader, ticker):
-            error = task.exception() if task.done() and not task.cancelled() else None
-            if error is not None:
-                raise error
-        if self.outcome is None:
-            self.outcome = Outcome(0, "")
-            await self.leave()
-        for future in waits:
-            future.cancel()
-        with contextlib.suppress(Exception):
-            await self._ws.close()
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for task in (reader, ticker):
+                error = task.exception() if task.done() and not task.cancelled() else None
+                if error is not None:
+                    raise error
+            if self.outcome is None:
+                self.outcome = Outcome(0, "")
+                await self.leave()
+        finally:
+            for future in waits:
+                future.cancel()
+            self.last_stats = self.stats()  # with the devices' figures, before they close
+            await self._close_devices()
+            with contextlib.suppress(Exception):
+                await self._ws.close()
         return self.outcome
 
     def stop(self) -> None:
@@ -163,11 +278,32 @@ class RoomClient:
                 if on_error is not None:
                     on_error(exc)
             self._handle_events()
-            asyncio.ensure_future(self._flush())
+            self._spawn(self._flush())
 
         if self._loop is None:
             raise RuntimeError("the client is not running")
         self._loop.call_soon_threadsafe(run)
+
+    def _on_loop(self, job: Callable[[], None]) -> None:
+        """Run `job` on the loop thread (now, when there is no loop yet)."""
+        if self._loop is None:
+            job()
+        else:
+            self._loop.call_soon_threadsafe(job)
+
+    def set_volume(self, member_id: int, volume: float) -> None:
+        """This listener's volume for one speaker (0 silences them, 1 as sent, up to 4)."""
+        if not 0.0 <= volume < float("inf"):
+            raise ValueError(f"volume must be finite and not negative, got {volume}")
+        self._on_loop(lambda: self.listening.set_volume(member_id, volume))
+
+    def set_push_to_talk(self, enabled: bool) -> None:
+        """With push-to-talk on, the microphone is heard only while `talk(True)`."""
+        self._on_loop(lambda: setattr(self.speaking.chain.gate, "push_to_talk", enabled))
+
+    def talk(self, held: bool) -> None:
+        """The push-to-talk key went down (True) or up (False)."""
+        self._on_loop(lambda: setattr(self.speaking.chain.gate, "key_held", held))
 
     async def leave(self) -> None:
         if self.protocol.state in (State.IN_ROOM, State.KNOCKING, State.WAITING):
@@ -204,41 +340,261 @@ class RoomClient:
         if self.outcome is None:
             self._finish(Outcome(3, "The relay closed the connection."))
 
+    def _spawn(self, job: Any) -> None:
+        task = asyncio.ensure_future(job)
+        self._tasks.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._tasks.discard)
+
     async def _tick_loop(self) -> None:
         next_tick = self.clock()
+        self._next_send = self._next_play = next_tick
         while True:
             now = self.clock()
-            behind = int((now - next_tick) / TICK)
-            if behind > MAX_CATCH_UP:
-                next_tick = now  # a long stall (laptop sleep): do not replay minutes of ticks
+            if int((now - next_tick) / TICK) > MAX_CATCH_UP:
+                # A long stall (laptop sleep): do not replay minutes of ticks.
+                next_tick = self._next_send = self._next_play = now
             while next_tick <= now:
-                self._tick(next_tick)
+                if self.audio is None:
+                    self._tick(next_tick)
+                else:
+                    self._control_tick(next_tick)
+                self._feedback(next_tick)
                 next_tick += TICK
+            if self.audio is not None:
+                self._service_devices(now)
+                self._send_ready(now)
+                self._play_ready(now)
+            if now >= self._next_stats:
+                self._next_stats = now + STATS_INTERVAL
+                self.last_stats = self.stats()
             await self._flush()
-            await asyncio.sleep(max(0.0, next_tick - self.clock()))
+            if self.audio is None:
+                wake = next_tick
+            elif self._mic.io is not None or self._speaker.io is not None:
+                wake = now + POLL
+            else:
+                wake = min(next_tick, self._next_send, self._next_play)
+            await asyncio.sleep(max(0.0, wake - self.clock()))
 
-    # -- one 20 ms tick --------------------------------------------------------------------
+    # -- one 20 ms tick, without devices (the desktop app's subclass replaces it) -----------
 
     def _tick(self, now: float) -> None:
+        self._control_tick(now)
+        if self._sending():
+            self._send(self.speaking.encode_file(self.speech.next_frame()), now)
+        self._play_tick(now)
+
+    def _control_tick(self, now: float) -> None:
         p = self.protocol
         p.tick(now)
         self._handle_events()
         if self._speak_at is not None and now >= self._speak_at:
             self.speech.started = True
             self._speak_at = None
-        if p.can_speak and (p.is_host or self.policy.accept_stage):
-            # On stage every tick carries a frame, speech or silence: the traffic shape is constant.
-            self.protocol.send_audio(self.encoder.encode(self.speech.next_frame()), now)
-        heard = []
-        levels: dict[int, float] = {}
-        for member_id, stream in self.streams.items():
-            frame = stream.pull()
-            if frame is not None:
-                heard.append(frame)
-                levels[member_id] = frame_level(frame)
+            me = p.my_member
+            if me is not None and me.muted and p.can_speak:
+                with contextlib.suppress(LocalProtocolError):
+                    p.set_muted(False, now)  # the host speaks its file: say so to the room
+
+    def _sending(self) -> bool:
+        """On stage with consent: every 20 ms carries a frame, speech or silence."""
+        p = self.protocol
+        me = p.my_member
+        if not p.can_speak or me is None or not (self.consented or self.policy.accept_stage):
+            return False
+        self.speaking.chain.gate.muted = me.muted
+        return True
+
+    def _send(self, packet: bytes, now: float) -> None:
+        self.protocol.send_audio(packet, now)
+
+    def _play_tick(self, now: float) -> np.ndarray:
+        """The next mixed frame: recorded, kept for the echo canceller, written if no device."""
+        frame = self.listening.pull(now)
+        levels = dict(self.listening.levels)
+        me = self.protocol.me
+        captured = self.speaking.chain.levels
+        if me is not None and self._mic.io is not None and captured.sending:
+            levels[me] = captured.rms
         self.levels = levels
         if self.recording is not None:
-            self.recording.frames.append(mix(heard))
+            self.recording.frames.append(frame)
+        if self._speaker.io is not None:
+            self.speaking.played(frame)
+        return frame
+
+    # -- loss feedback ---------------------------------------------------------------------
+
+    def _feedback(self, now: float) -> None:
+        """Tell each speaker what we lost of them; tune our FEC to what listeners tell us."""
+        p = self.protocol
+        if p.state is not State.IN_ROOM:
+            return
+        for speaker, due, lost, jitter_ms in self.listening.due_reports(now):
+            member = p.members.get(speaker)
+            if member is not None and member.role.on_stage:
+                with contextlib.suppress(LocalProtocolError):
+                    p.report_loss(speaker, due, lost, jitter_ms, now)
+        if p.can_speak and now >= self._next_tune:
+            self._next_tune = now + 1.0
+            fresh = [r.loss_percent for t, r in p.loss_reports.values()
+                     if now - t <= LOSS_REPORT_FRESH]
+            if fresh:
+                self.speaking.tune(fresh)
+
+    # -- devices ---------------------------------------------------------------------------
+
+    def _wants_mic(self) -> bool:
+        a = self.audio
+        return a is not None and a.capture and self.speech.pcm is None and self._sending()
+
+    def _service_devices(self, now: float) -> None:
+        if now < self._next_check:
+            return
+        self._next_check = now + DEVICE_CHECK
+        in_room = self.protocol.state is State.IN_ROOM
+        assert self.audio is not None
+        self._keep(self._speaker, self.audio.playback and in_room, False, now)
+        self._keep(self._mic, self._wants_mic(), True, now)
+        out = self._speaker.io
+        if out is not None:
+            underruns = out.stats.underruns
+            if underruns > self._underruns_seen:
+                self._output_fill = min(OUTPUT_FILL_MAX, self._output_fill + OUTPUT_FILL_STEP)
+            self._underruns_seen = underruns
+
+    def _keep(self, port: _Port, wanted: bool, capture: bool, now: float) -> None:
+        io = port.io
+        if io is not None:
+            problem = io.check(now)
+            if problem is not None:
+                port.io, port.failed_at, port.failures = None, now, port.failures + 1
+                self._problem(problem + (" Sending silence; you are muted." if capture
+                                         else " Listening continues without sound."))
+                if capture:
+                    self._mute_self(now)
+            elif not wanted:
+                port.io = None
+                self._spawn(self._in_thread(io.stop))
+        elif wanted and not port.opening and (port.failed_at is None
+                                               or now - port.failed_at >= DEVICE_RETRY):
+            port.opening = True
+            self._spawn(self._open(port, capture))
+
+    async def _open(self, port: _Port, capture: bool) -> None:
+        assert self.audio is not None
+        a = self.audio
+        io = AudioIO(a.input_device, a.output_device, capture=capture, playback=not capture,
+                     latency=a.latency)
+        try:
+            await self._in_thread(io.start)
+        except DeviceError as exc:
+            port.failed_at = self.clock()
+            port.failures += 1
+            if port.failures == 1:
+                self._problem(str(exc) + (" You can listen, but not speak." if capture
+                                          else " The room goes on without sound."))
+            return
+        finally:
+            port.opening = False
+        still_wanted = self._wants_mic() if capture else self.protocol.state is State.IN_ROOM
+        if not still_wanted or self._stop.is_set():
+            await self._in_thread(io.stop)
+            return
+        if port.failures:
+            self._problem(f"The {'microphone' if capture else 'speaker'} works again.")
+            me = self.protocol.my_member
+            if capture and self.policy.unmute_on_stage and me is not None and me.muted:
+                with contextlib.suppress(LocalProtocolError):
+                    self.protocol.set_muted(False, self.clock())
+        port.io, port.failed_at, port.failures = io, None, 0
+        if capture:
+            self.speaking.reset_far()
+        else:
+            self._output_fill, self._underruns_seen = OUTPUT_FILL, 0
+
+    async def _in_thread(self, job: Callable[[], None]) -> None:
+        """Opening and closing a device can block for a while: keep it off the loop."""
+        await asyncio.get_running_loop().run_in_executor(None, job)
+
+    async def _close_devices(self) -> None:
+        for port in (self._mic, self._speaker):
+            io, port.io = port.io, None
+            if io is not None:
+                with contextlib.suppress(Exception):
+                    await self._in_thread(io.stop)
+
+    def _mute_self(self, now: float) -> None:
+        me = self.protocol.my_member
+        if me is not None and not me.muted and self.protocol.can_speak:
+            with contextlib.suppress(LocalProtocolError):
+                self.protocol.set_muted(True, now)
+
+    def _send_ready(self, now: float) -> None:
+        """Send what the microphone has captured, or keep the 20 ms pace from the timer."""
+        mic = self._mic.io
+        if not self._sending():
+            if mic is not None:
+                while mic.read_frame() is not None:
+                    pass
+            self._next_send = now + TICK
+            return
+        if mic is not None and self.speech.pcm is None:
+            while (frame := mic.read_frame()) is not None:
+                self._send(self.speaking.encode_captured(frame), now)
+            self._next_send = now + TICK
+            return
+        while self._next_send <= now:
+            self._send(self.speaking.encode_file(self.speech.next_frame()), self._next_send)
+            self._next_send += TICK
+
+    def _play_ready(self, now: float) -> None:
+        """Keep the speaker's buffer topped up (a frame is mixed when the last one is used up),
+        or mix every 20 ms without a speaker.
+
+        Topping up sample by sample, rather than a whole frame at a time, keeps the buffer near
+        OUTPUT_FILL instead of up to a frame above it: 10 ms less delay on average.
+        """
+        out = self._speaker.io
+        if out is not None:
+            while (need := self._output_fill - out.queued_samples) > 0:
+                if self._pending is None or self._pending_at >= FRAME_SAMPLES:
+                    self._pending, self._pending_at = self._play_tick(now), 0
+                chunk = self._pending[self._pending_at : self._pending_at + need]
+                out.write_frame(chunk)
+                self._pending_at += len(chunk)
+            self._next_play = now + TICK
+            return
+        while self._next_play <= now:
+            self._play_tick(self._next_play)
+            self._next_play += TICK
+
+    def _problem(self, text: str) -> None:
+        self.problems.append(text)
+        if self.policy.on_audio_problem is not None:
+            self.policy.on_audio_problem(text)
+
+    # -- statistics ------------------------------------------------------------------------
+
+    def stats(self) -> ClientStats:
+        """A snapshot, on the loop thread; other threads read `last_stats` (refreshed 2x/s)."""
+        mic, out = self._mic.io, self._speaker.io
+        return ClientStats(
+            speakers=self.listening.stats(),
+            frames_sent=self.speaking.frames_sent,
+            frames_received=self.frames_received,
+            expected_loss=self.speaking.expected_loss,
+            listener_loss={mid: r.loss_percent for mid, (_, r) in
+                           self.protocol.loss_reports.items()},
+            capture=self.speaking.chain.levels,
+            microphone=mic.stats if mic is not None else None,
+            speaker=out.stats if out is not None else None,
+            output_buffer_ms=(out.queued_samples / 48.0) if out is not None else 0.0,
+            problems=tuple(self.problems),
+            counters=dict(self.protocol.counters),
+        )
+
+    # -- events ----------------------------------------------------------------------------
 
     def _handle_events(self) -> None:
         p = self.protocol
@@ -247,10 +603,12 @@ class RoomClient:
             if self.policy.on_event is not None:
                 self.policy.on_event(event, p)
             if isinstance(event, ev.AudioFrame):
-                stream = self.streams.get(event.member_id)
-                if stream is None:
-                    stream = self.streams[event.member_id] = SpeakerStream()
-                stream.push(event.seq, event.payload)
+                self.frames_received += 1
+                self.listening.push(event.member_id, event.seq, event.payload, now)
+            elif isinstance(event, ev.RoomOpened):
+                if self.policy.unmute_on_stage:
+                    with contextlib.suppress(LocalProtocolError):
+                        p.set_muted(False, now)
             elif isinstance(event, ev.Welcomed):
                 if self.policy.raise_hand:
                     p.raise_hand(now)
@@ -266,12 +624,13 @@ class RoomClient:
                 if self.policy.accept_stage:
                     p.accept_stage(now)
             elif isinstance(event, ev.RoleChanged):
-                if event.member_id == p.me and event.role is not Role.LISTENER \
-                        and self.policy.accept_stage:
-                    p.set_muted(False, now)
-                    self.speech.started = True
+                if event.member_id == p.me:
+                    self._my_role(event.role, now)
+            elif isinstance(event, ev.MuteChanged):
+                if event.member_id == p.me and not event.muted:
+                    self.consented = True  # unmuting is saying yes to the microphone
             elif isinstance(event, ev.MemberLeft):
-                self.streams.pop(event.member_id, None)
+                self.listening.forget(event.member_id)
             elif isinstance(event, ev.Kicked):
                 if self.policy.exit_on_kick:
                     self._finish(Outcome(5, "You were removed from the room by a host."))
@@ -286,6 +645,19 @@ class RoomClient:
                     self._finish(Outcome(7, "The host ended the room."))
                 elif event.reason == "host-left":
                     self._finish(Outcome(7, "The host left, so the room has ended."))
+
+    def _my_role(self, role: Role, now: float) -> None:
+        p = self.protocol
+        if role is Role.LISTENER:
+            self.consented = p.is_host  # back in the audience: the microphone closes
+        elif role is Role.SPEAKER:
+            self.consented = True  # only an accepted invitation puts a listener on stage
+        if role is not Role.LISTENER and self.policy.accept_stage:
+            p.set_muted(False, now)
+            self.speech.started = True
+        elif role is not Role.LISTENER and self.policy.unmute_on_stage and self.consented:
+            with contextlib.suppress(LocalProtocolError):
+                p.set_muted(False, now)
 
     def _finish(self, outcome: Outcome) -> None:
         if self.outcome is None:

@@ -161,6 +161,10 @@ class OpusEncoder:
             self._opus.complexity = complexity
             self._opus.signal = opuslib_next.SIGNAL_VOICE
             self._opus.dtx = 0
+            # Wideband (8 kHz of audio) rather than super-wideband: at a fixed 32 kbit/s the bits
+            # go where speech is understood. Measured on speech (bench/quality.py): PESQ-WB 4.16
+            # against 3.17 when libopus was free to pick super-wideband.
+            self._opus.max_bandwidth = opuslib_next.BANDWIDTH_WIDEBAND
             self._opus.inband_fec = int(fec)
             self._opus.packet_loss_perc = expected_loss
             if self._opus.vbr != 0 or self._opus.dtx != 0:

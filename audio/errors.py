@@ -2,7 +2,8 @@
 
     AudioError
     ├── CodecError   libopus refused a packet or a setting (a corrupted packet, a bad frame)
-    └── WavError     a WAV file could not be read or written; str(e) names the file and the problem
+    ├── WavError     a WAV file could not be read or written; str(e) names the file and the problem
+    └── DeviceError  a microphone or speaker could not be opened or stopped working (a sentence)
 
 Bad arguments from our own code (a float array where int16 PCM is expected, a sequence number
 outside u32) raise ValueError instead: they are bugs to fix, not conditions to handle at run time.
@@ -21,3 +22,7 @@ class CodecError(AudioError):
 
 class WavError(AudioError):
     """A WAV file could not be used; the message is a sentence a user understands."""
+
+
+class DeviceError(AudioError):
+    """A sound device could not be opened or stopped working; str(e) is a sentence for the user."""

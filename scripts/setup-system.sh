@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   python3 python3-venv python3-pip
   # audio: Opus, PortAudio (reaches PipeWire through ALSA), speech and measuring for the tests
-  libopus0 libportaudio2 libasound2-plugins espeak-ng sox
+  libopus0 libportaudio2 libasound2-plugins libspeexdsp1 espeak-ng sox
   # real audio devices without a sound card: PipeWire with virtual (null) sinks, for the tests
   pipewire pipewire-pulse pipewire-alsa wireplumber pulseaudio-utils dbus-daemon
   # Qt offscreen and fonts for Arabic and Chinese

@@ -36,6 +36,7 @@ class Kind(enum.IntEnum):
     REKEY = 0x16
     LEAVE = 0x17
     END = 0x18
+    LOSS_REPORT = 0x19  # a listener to one speaker, sent by unicast to the speaker's slot
     # direct messages, sealed to one member
     WELCOME = 0x30
     KEY_REQUEST = 0x31
@@ -297,6 +298,40 @@ def decode_rekey(data: bytes) -> Rekey:
 def expect_empty(data: bytes) -> None:
     if data:
         raise RemoteProtocolError("message should have no body")
+
+
+@dataclass(frozen=True)
+class LossReport:
+    """What one listener's jitter buffer saw of one speaker's stream over the last report window.
+
+    The speaker's encoder turns the loss its listeners see into Opus' expected-loss setting, which
+    decides how many bits go to in-band FEC. `lost` counts frames whose packet was missing at
+    playout time (before FEC rebuilt any), `expected` the frames that were due.
+    """
+
+    speaker_id: int
+    expected: int
+    lost: int
+    jitter_ms: int
+
+    @property
+    def loss_percent(self) -> float:
+        return 100.0 * self.lost / self.expected if self.expected else 0.0
+
+
+def encode_loss_report(m: LossReport) -> bytes:
+    expected = min(m.expected, 0xFFFF)
+    w = Writer().u32(m.speaker_id).u16(expected).u16(min(m.lost, expected))
+    return w.u16(min(m.jitter_ms, 0xFFFF)).done()
+
+
+def decode_loss_report(data: bytes) -> LossReport:
+    r = Reader(data)
+    m = LossReport(r.u32(), r.u16(), r.u16(), r.u16())
+    r.end()
+    if m.lost > m.expected:
+        raise RemoteProtocolError("loss report counts more lost frames than were due")
+    return m
 
 
 # --- direct messages --------------------------------------------------------------------------

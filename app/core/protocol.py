@@ -89,6 +89,9 @@ class RoomProtocol(HostDuties):
         self._next_key_request = 0.0
         self._alerted: dict[str, float] = {}
         self._rekey_seen: dict[int, set[int]] = {}
+        # Listener -> (arrival time, their latest LOSS_REPORT about our stream): the client
+        # reads these to tune the encoder's FEC. Dropped when the listener leaves.
+        self.loss_reports: dict[int, tuple[float, msg.LossReport]] = {}
         self._init_host_duties()
         self._out.append(wire.encode(wire.Join(invite.routing_id)))
 
@@ -314,8 +317,13 @@ class RoomProtocol(HostDuties):
             self.counters["control-illegal"] += 1
             self._alert("control-illegal", f"A message from {signer.name} was refused: {exc}", now)
 
-    def _send_group(self, kind: msg.Kind, body: bytes, now: float) -> None:
-        """Check the intent against the rules exactly as peers will, then seal, send and apply."""
+    def _send_group(self, kind: msg.Kind, body: bytes, now: float,
+                    to_slot: int | None = None) -> None:
+        """Check the intent against the rules exactly as peers will, then seal, send and apply.
+
+        With `to_slot` the sealed message goes by unicast to that one member (LOSS_REPORT); it is
+        encrypted, signed and replay-checked exactly like a broadcast one.
+        """
         me = self.my_member
         key = self.keys.current
         if self.state is not State.IN_ROOM or me is None or key is None:
@@ -327,7 +335,10 @@ class RoomProtocol(HostDuties):
         self._seq += 1
         sealed = cc.seal_control(key, self.identity, me.member_id, self._seq, int(kind), body,
                                  random=self.random)
-        self._out.append(wire.encode(wire.Control(sealed)))
+        if to_slot is None:
+            self._out.append(wire.encode(wire.Control(sealed)))
+        else:
+            self._out.append(wire.encode(wire.Unicast(to_slot, sealed)))
         self._apply_group(me, int(kind), body, now, local=True)
 
     def _check_group(self, signer: Member, kind: int, body: bytes) -> None:
@@ -387,6 +398,10 @@ class RoomProtocol(HostDuties):
             msg.expect_empty(body)
             if signer.role not in MAY_END:
                 raise RemoteProtocolError("only the host ends the room")
+        elif kind == msg.Kind.LOSS_REPORT:
+            report = msg.decode_loss_report(body)
+            if report.speaker_id == signer.member_id:
+                raise RemoteProtocolError("a loss report about oneself")
         else:
             raise RemoteProtocolError(f"unknown message kind {kind}")
 
@@ -444,6 +459,11 @@ class RoomProtocol(HostDuties):
                     self._schedule_leave_rotation(signer.member_id, now)
         elif kind == msg.Kind.END:
             self._end("host-ended")
+        elif kind == msg.Kind.LOSS_REPORT:
+            report = msg.decode_loss_report(body)
+            # Reports about someone else (a relay that copied the unicast) are ignored.
+            if not local and report.speaker_id == self.me:
+                self.loss_reports[signer.member_id] = (now, report)
 
     def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool) -> None:
         kicked = rekey.reason is msg.RekeyReason.KICK
@@ -604,6 +624,15 @@ class RoomProtocol(HostDuties):
     def end_room(self, now: float) -> None:
         self._send_group(msg.Kind.END, b"", now)
 
+    def report_loss(self, speaker_id: int, expected: int, lost: int, jitter_ms: int,
+                    now: float) -> None:
+        """Tell one speaker (only them, by unicast) how much of their stream we lost."""
+        speaker = self.members.get(speaker_id)
+        if speaker is None or not speaker.role.on_stage or speaker_id == self.me:
+            raise LocalProtocolError("loss reports go to someone else on stage")
+        body = msg.encode_loss_report(msg.LossReport(speaker_id, expected, lost, jitter_ms))
+        self._send_group(msg.Kind.LOSS_REPORT, body, now, to_slot=speaker.slot)
+
     # -- shared helpers --------------------------------------------------------------------
 
     def _member(self, member_id: int) -> Member:
@@ -619,6 +648,7 @@ class RoomProtocol(HostDuties):
 
     def _remove(self, member_id: int, removed: bool) -> None:
         member = self.members.pop(member_id, None)
+        self.loss_reports.pop(member_id, None)
         if member is not None:
             self._audio_windows.pop(member_id, None)
             self._events.append(ev.MemberLeft(member_id, member.name, removed))

@@ -164,6 +164,7 @@ def test_encoder_pads_what_libopus_returns_short() -> None:
     ours._opus.vbr = 1
     raw = opuslib_next.Encoder(SAMPLE_RATE, 1, opuslib_next.APPLICATION_VOIP)
     raw.bitrate, raw.complexity, raw.signal = 32000, 5, opuslib_next.SIGNAL_VOICE
+    raw.max_bandwidth = opuslib_next.BANDWIDTH_WIDEBAND  # as ours: wideband speech
     raw.packet_loss_perc = 10
     padded = [ours.encode(frame) for frame in frames_of(pcm)]
     # The same byte budget as ours: in VBR mode the budget steers the rate control.

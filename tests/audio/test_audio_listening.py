@@ -1,0 +1,166 @@
+"""What a member hears and says, with real Opus: VoiceStream, Listening (mix, volume, loss
+reports) and Speaking (gate, FEC tuning), driven by scripted times."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from audio.capture import level
+from audio.codec import FRAME_SAMPLES, SAMPLE_RATE, OpusDecoder, OpusEncoder
+from audio.mixer import mix
+from audio.pipeline import (
+    MAX_EXPECTED_LOSS,
+    MIN_EXPECTED_LOSS,
+    REPORT_INTERVAL,
+    Listening,
+    Speaking,
+    expected_loss_for,
+)
+from audio.stream import VoiceStream
+
+F = 0.02
+N = FRAME_SAMPLES
+
+
+def voice(frames: int, freq: float = 300.0, amplitude: float = 0.4) -> list[np.ndarray]:
+    t = np.arange(frames * N) / SAMPLE_RATE
+    signal = amplitude * np.sin(2 * np.pi * (freq * t + 30 * t**2) + 2 * np.sin(2 * np.pi * 5 * t))
+    pcm = np.rint(signal * 32767).astype(np.int16)
+    return list(pcm.reshape(frames, N))
+
+
+def packets(frames: list[np.ndarray]) -> list[bytes]:
+    encoder = OpusEncoder()
+    return [encoder.encode(f) for f in frames]
+
+
+def test_voice_stream_decodes_like_a_bare_decoder_after_the_fade_in() -> None:
+    sent = packets(voice(60))
+    stream = VoiceStream()
+    out = []
+    loudest = 0.0
+    for k in range(75):
+        now = 1.0 + k * F + 0.01
+        if k < 60:
+            stream.push(k, sent[k], 1.0 + k * F + 0.003)
+        out.append(stream.pull(now))
+        loudest = max(loudest, stream.level)
+        if k == 50:
+            assert stream.speaking
+    got = [f for f in out if f is not None]
+    reference = OpusDecoder()
+    expected = [reference.decode(p) for p in sent]
+    assert abs(int(got[0][0])) <= 1  # faded in from silence
+    for a, b in zip(got[1:50], expected[1:50], strict=True):
+        assert np.array_equal(a, b)
+    assert loudest > 0.2
+    assert stream.stats.played == 60 and not stream.speaking  # ended, with a fade-out
+
+
+def test_a_lost_frame_is_rebuilt_by_fec_and_sounds_close() -> None:
+    frames = voice(80)
+    sent = packets(frames)
+    stream = VoiceStream()
+    out = []
+    for k in range(80):
+        for seq in (k, k + 1):  # packets arrive 3 ms after sending, pops come 45 ms after
+            if seq != 40 and seq < 80 and (seq == k + 1 or k == 0):
+                stream.push(seq, sent[seq], 1.0 + seq * F + 0.003)
+        out.append(stream.pull(1.0 + k * F + 0.045))  # two frames of delay: FEC is in time
+    assert stream.stats.recovered == 1 and stream.stats.concealed == 0
+    reference = OpusDecoder()
+    expected = [reference.recover(sent[41]) if k == 40 else reference.decode(sent[k])
+                for k in range(78)]
+    heard = [f for f in out if f is not None]
+    for k in range(1, 78):  # exactly what a bare decoder with FEC makes (after the fade-in)
+        assert np.array_equal(heard[k], expected[k]), k
+    assert level(heard[40])[0] > 0.5 * level(frames[40])[0]
+
+
+def test_a_voice_stream_without_a_clock_needs_the_time() -> None:
+    with pytest.raises(ValueError):
+        VoiceStream().pull()
+    ticks = iter(np.arange(1.0, 2.0, F))
+    stream = VoiceStream(clock=lambda: float(next(ticks)))
+    assert stream.pull() is None  # the desktop app's subclass calls pull() without a time
+
+
+def test_listening_mixes_speakers_with_their_own_volume() -> None:
+    a, b = packets(voice(40, 300.0, 0.3)), packets(voice(40, 500.0, 0.3))
+    listening = Listening()
+    listening.set_volume(2, 0.0)  # this listener silenced speaker 2
+    alone = VoiceStream()
+    mixes, solo = [], []
+    for k in range(40):
+        arrival = 1.0 + k * F + 0.003
+        listening.push(1, k, a[k], arrival)
+        listening.push(2, k, b[k], arrival)
+        alone.push(k, a[k], arrival)
+        now = 1.0 + k * F + 0.045
+        mixes.append(listening.pull(now))
+        frame = alone.pull(now)
+        solo.append(mix([frame] if frame is not None else []))
+    assert all(np.array_equal(x, y) for x, y in zip(mixes, solo, strict=True))
+    assert set(listening.levels) == {1, 2}
+    with pytest.raises(ValueError):
+        listening.set_volume(1, -1.0)
+
+
+def test_loud_speakers_are_soft_clipped_not_wrapped() -> None:
+    loud = packets(voice(30, 300.0, 0.45))
+    listening = Listening()
+    peak = 0.0
+    for k in range(30):
+        for member in (1, 2, 3):
+            listening.push(member, k, loud[k], 1.0 + k * F)
+        frame = listening.pull(1.0 + k * F + 0.045)
+        peak = max(peak, level(frame)[1])
+    assert 0.8 < peak < 1.0  # compressed toward full scale, never clipped flat at it
+
+
+def test_loss_reports_count_each_window_once() -> None:
+    sent = packets(voice(300))
+    listening = Listening()
+    reports = []
+    for k in range(300):
+        t = 1.0 + k * F
+        if k % 10 != 5:  # 10 % loss
+            listening.push(7, k, sent[k], t + 0.003)
+        listening.pull(t + 0.045)
+        reports += listening.due_reports(t + 0.045)
+    assert [r[0] for r in reports] == [7] * len(reports)
+    assert len(reports) == int(300 * F / REPORT_INTERVAL) - 1 or len(reports) == int(
+        300 * F / REPORT_INTERVAL)
+    due = sum(r[1] for r in reports)
+    lost = sum(r[2] for r in reports)
+    assert 0.08 < lost / due < 0.12
+    s = listening.stats()[7]
+    assert lost <= s.lost and s.recovered + s.concealed == s.lost
+    listening.forget(7)
+    assert listening.stats() == {}
+
+
+def test_expected_loss_follows_the_listeners_with_bounds() -> None:
+    assert expected_loss_for([]) == MIN_EXPECTED_LOSS
+    assert expected_loss_for([0.0, 0.0]) == MIN_EXPECTED_LOSS
+    assert expected_loss_for([10.0]) == 13
+    # One listener on a bad link among many does not decide for all of them.
+    assert expected_loss_for([1.0] * 19 + [50.0]) == 2  # ceil(1.25 * 1 %)
+    assert expected_loss_for([90.0]) == MAX_EXPECTED_LOSS
+
+
+def test_speaking_tunes_fec_and_sends_silence_when_muted() -> None:
+    speaking = Speaking(OpusEncoder())
+    assert speaking.tune([10.0, 12.0]) == 15 and speaking.expected_loss == 15
+    frames = voice(5)
+    speaking.chain.gate.muted = True
+    muted = [speaking.encode_captured(f) for f in frames]
+    speaking.chain.gate.muted = False
+    talking = [speaking.encode_captured(f) for f in frames]
+    assert {len(p) for p in muted + talking} == {speaking.encoder.packet_size}
+    decoder = OpusDecoder()
+    assert all(level(decoder.decode(p))[0] < 0.001 for p in muted)
+    heard = [level(decoder.decode(p))[0] for p in talking]
+    assert heard[-1] > 0.1
+    assert speaking.frames_sent == 10
