@@ -18,7 +18,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 case "$job" in
-  run)   exec .venv/bin/majlis app --room "Majlis" "$@" ;;
+  run)   exec .venv/bin/majlis app --room "Majlis" --print-invite "$@" ;;
   test)  exec .venv/bin/python -m pytest "$@" ;;
   check) .venv/bin/ruff check . && exec .venv/bin/mypy crypto relay audio ;;
   *) echo "usage: ./dev.sh run|test|check" >&2; exit 2 ;;

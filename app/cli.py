@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import dataclasses
 import json
-import os
 import signal
 import sys
 import threading
@@ -326,9 +325,11 @@ def _print_devices() -> int:
 
 
 def _has_screen() -> bool:
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    try:
+        from app.main import has_display
+    except ImportError:
+        return False
+    return bool(has_display())
 
 
 def _desktop(argv: list[str]) -> int:
@@ -352,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--list-devices"]:
         return _print_devices()
-    if not argv or argv[0] == "app" or argv[0].lower().startswith("majlis:"):
+    desktop = not argv or argv[0] == "app" or argv[0].lower().startswith("majlis:") \
+        or (argv[0].startswith("--") and argv[0] != "--help")
+    if desktop:
         return _desktop(argv[1:] if argv and argv[0] == "app" else argv)
     args = _parser().parse_args(argv)
     try:

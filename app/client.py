@@ -37,6 +37,7 @@ from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
 from app.core.roster import Role
+from app.net.proxy import ProxySettings
 from app.net.transport import TransportError, describe_close, describe_code, open_link
 from audio.capture import CaptureLevels
 from audio.codec import FRAME_SAMPLES, OpusEncoder
@@ -162,8 +163,10 @@ class RoomClient:
     def __init__(self, protocol: RoomProtocol, url: str, *, speech: Speech | None = None,
                  record: bool = False, policy: Policy | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 audio: AudioSettings | None = None) -> None:
+                 audio: AudioSettings | None = None,
+                 proxy: ProxySettings | None = None) -> None:
         self.protocol = protocol
+        self.proxy = proxy  # SOCKS5 (Tor) or HTTP CONNECT; None connects directly
         self.url = url
         self.speech = speech or Speech()
         self.recording = Recording() if record else None
@@ -227,7 +230,7 @@ class RoomClient:
     async def run(self, duration: float | None = None) -> Outcome:
         self._loop = asyncio.get_running_loop()
         try:
-            self._ws = await open_link(self.url)
+            self._ws = await open_link(self.url, proxy=self.proxy)
         except TransportError as exc:
             return Outcome(3, str(exc))
         reader = asyncio.create_task(self._read())

@@ -16,18 +16,12 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
+from relay.config import add_arguments, load_config
 from relay.errors import ConfigError
-from relay.limits import (
-    DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_ROOM_SIZE,
-    DEFAULT_MAX_ROOMS,
-    DEFAULT_RATE,
-)
 from relay.server import RelayConfig, RelayServer, quiet_exception_handler
-from relay.wire import MAX_PAYLOAD
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -41,141 +35,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text} is not in 0..65535")
-    return value
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
-    defaults = RelayConfig()
     p = _Parser(
         prog=PROG,
         description="Majlis relay: forwards end-to-end encrypted voice rooms it cannot read. "
-        "Keeps no state on disk and, by default, logs no IP address.",
+        "Keeps no state on disk and, by default, logs no IP address. Every option can also be "
+        "set in a TOML file (--config) or an environment variable; the command line wins over "
+        "the environment, which wins over the file. SIGHUP reloads the TLS certificate and the "
+        "token file.",
     )
-    p.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for all interfaces)",
-    )
-    p.add_argument(
-        "--port",
-        type=_port,
-        default=DEFAULT_PORT,
-        help=f"TCP port (default: {DEFAULT_PORT}; 0 picks a free port)",
-    )
-    p.add_argument("--cert", metavar="FILE", help="TLS certificate chain (PEM); enables wss://")
-    p.add_argument(
-        "--key", metavar="FILE", help="TLS private key (PEM), if not inside the --cert file"
-    )
-    p.add_argument(
-        "--max-message",
-        type=_positive_int,
-        default=defaults.max_message,
-        metavar="BYTES",
-        help=f"largest websocket message accepted (default: {MAX_PAYLOAD + 64})",
-    )
-    p.add_argument(
-        "--max-rooms",
-        type=_positive_int,
-        default=DEFAULT_MAX_ROOMS,
-        metavar="N",
-        help=f"rooms alive at once (default: {DEFAULT_MAX_ROOMS})",
-    )
-    p.add_argument(
-        "--max-connections",
-        type=_positive_int,
-        default=DEFAULT_MAX_CONNECTIONS,
-        metavar="N",
-        help=f"connections at once (default: {DEFAULT_MAX_CONNECTIONS})",
-    )
-    p.add_argument(
-        "--max-room-size",
-        type=_positive_int,
-        default=DEFAULT_MAX_ROOM_SIZE,
-        metavar="N",
-        help=f"members in one room (default: {DEFAULT_MAX_ROOM_SIZE})",
-    )
-    p.add_argument(
-        "--rate",
-        type=_rate,
-        default=DEFAULT_RATE,
-        metavar="PER_SECOND",
-        help=f"messages per second per connection, bursts of twice as many "
-        f"(default: {DEFAULT_RATE:g})",
-    )
-    p.add_argument(
-        "--media-buffer",
-        type=_positive_int,
-        default=defaults.media_buffer_limit,
-        metavar="BYTES",
-        help="drop media for a listener with more than this queued "
-        f"(default: {defaults.media_buffer_limit})",
-    )
-    p.add_argument(
-        "--control-buffer",
-        type=_positive_int,
-        default=defaults.control_buffer_limit,
-        metavar="BYTES",
-        help="disconnect a listener with more than this queued "
-        f"(default: {defaults.control_buffer_limit})",
-    )
-    p.add_argument(
-        "--log-ips",
-        action="store_true",
-        help="include client addresses in logs (off by default, to protect users)",
-    )
-    p.add_argument(
-        "--log-level",
-        default="warning",
-        choices=["debug", "info", "warning", "error"],
-        help="diagnostics on stderr (default: warning)",
-    )
+    add_arguments(p, RelayConfig(port=DEFAULT_PORT))
     return p
 
 
-def config_from_args(args: argparse.Namespace) -> RelayConfig:
-    config = RelayConfig(
-        host=args.host,
-        port=args.port,
-        certfile=args.cert,
-        keyfile=args.key,
-        max_message=args.max_message,
-        max_rooms=args.max_rooms,
-        max_connections=args.max_connections,
-        max_room_size=args.max_room_size,
-        rate_messages=args.rate,
-        media_buffer_limit=args.media_buffer,
-        control_buffer_limit=args.control_buffer,
-        log_ips=args.log_ips,
-    )
-    config.check()
-    return config
+def config_from_args(args: argparse.Namespace,
+                     environ: Mapping[str, str] | None = None) -> RelayConfig:
+    return load_config(args, os.environ if environ is None else environ, {"port": DEFAULT_PORT})
 
 
 def _raise_fd_limit(wanted: int) -> None:
@@ -202,6 +77,8 @@ async def _run(config: RelayConfig) -> int:
         except NotImplementedError:  # pragma: no cover - Windows
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
     server = RelayServer(config)
+    with contextlib.suppress(NotImplementedError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, server.reload)
     await server.start()
     try:
         print(f"listening on {server.url}", flush=True)
@@ -219,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         parser.error(str(exc))
     logging.basicConfig(
-        level=getattr(logging, args.log_level.upper()),
+        level=getattr(logging, config.log_level.upper()),
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )

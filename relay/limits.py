@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_MAX_ROOMS",
     "DEFAULT_MAX_ROOM_SIZE",
     "DEFAULT_RATE",
+    "DEFAULT_RATE_BYTES",
     "MAX_ROOM_SIZE",
     "Limits",
     "TokenBucket",
@@ -29,6 +30,10 @@ DEFAULT_MAX_CONNECTIONS = 20_000
 DEFAULT_MAX_ROOM_SIZE = 10_000
 DEFAULT_RATE = 200.0  # messages per second per connection; a speaker sends 50 media frames/s
 BURST_FACTOR = 2.0
+# Bytes per second per connection: a speaker sends about 8 KB/s of audio; a host re-keying a
+# room of 5,000 sends about 1 MB of sealed keys at once, so the burst is a few seconds' worth.
+DEFAULT_RATE_BYTES = 1024 * 1024
+BYTE_BURST = 4.0
 # A Joined message must list every other member, and its peer list is capped by the envelope.
 MAX_ROOM_SIZE = MAX_PEERS + 1
 
@@ -41,6 +46,8 @@ class Limits:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     max_room_size: int = DEFAULT_MAX_ROOM_SIZE
     rate_messages: float = DEFAULT_RATE
+    rate_bytes: float | None = None  # bytes/s per connection (burst 4x); None: no byte limit
+    max_rooms_per_source: int | None = None  # rooms one client address may be in at once
 
     def __post_init__(self) -> None:
         for name in ("max_rooms", "max_connections", "max_room_size"):
@@ -57,6 +64,13 @@ class Limits:
             raise ConfigError(f"rate_messages must be a positive number, not {rate!r}")
         if rate == float("inf"):
             raise ConfigError("rate_messages must be finite")
+        rb = self.rate_bytes
+        if rb is not None and (isinstance(rb, bool) or not isinstance(rb, int | float)
+                               or not 0 < rb < float("inf")):
+            raise ConfigError(f"rate_bytes must be a positive number, not {rb!r}")
+        per = self.max_rooms_per_source
+        if per is not None and (isinstance(per, bool) or not isinstance(per, int) or per < 1):
+            raise ConfigError(f"max_rooms_per_source must be a positive integer, not {per!r}")
 
 
 class TokenBucket:
@@ -74,16 +88,20 @@ class TokenBucket:
         self._tokens = self.burst
         self._last = now
 
-    def take(self, now: float) -> bool:
-        """Spend one token if there is one; a clock that steps back simply adds nothing."""
+    def take(self, now: float, cost: float = 1.0) -> bool:
+        """Spend `cost` tokens if there are that many; a clock that steps back adds nothing."""
         elapsed = now - self._last
         if elapsed > 0:
             self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
             self._last = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
+        if self._tokens >= cost:
+            self._tokens -= cost
             return True
         return False
+
+    def full_at(self, now: float) -> bool:
+        """Whether the bucket would be full at `now` (so forgetting it changes nothing)."""
+        return self._tokens + max(0.0, now - self._last) * self.rate >= self.burst
 
     @property
     def tokens(self) -> float:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeAlias, TypeVar
 
 from relay.errors import RouterMisuse, WireError
-from relay.limits import Limits, TokenBucket
+from relay.limits import BYTE_BURST, Limits, TokenBucket
 from relay.wire import (
     DELIVER_MEDIA_PREFIX,
     MAX_PAYLOAD,
@@ -42,7 +42,7 @@ from relay.wire import (
     encode,
 )
 
-__all__ = ["MAX_CLOSE_REASON", "Close", "Counters", "Output", "Router", "Send"]
+__all__ = ["MAX_CLOSE_REASON", "Close", "Counters", "Effect", "Output", "Router", "Send"]
 
 C = TypeVar("C", bound=Hashable)
 
@@ -76,11 +76,17 @@ class Close(Generic[C]):
     """
 
     conn: C
-    code: CloseCode
+    code: int  # a CloseCode, or 1012 (service restart: connect again) from a shared router
     reason: str
 
 
-Output: TypeAlias = Send[C] | Close[C]
+class Effect:
+    """Base class of the outputs a Router subclass adds (relay.shared's bus commands)."""
+
+    __slots__ = ()
+
+
+Output: TypeAlias = Send[C] | Close[C] | Effect
 
 
 @dataclass
@@ -99,6 +105,8 @@ class Counters:
     bytes_in: int = 0
     frames_out: int = 0
     bytes_out: int = 0
+    bus_in: int = 0  # messages from other relays delivered here
+    bus_out: int = 0  # messages published for other relays
     drops: dict[str, int] = field(default_factory=dict)  # reason -> count
     closes: dict[str, int] = field(default_factory=dict)  # CloseCode name -> count
 
@@ -117,6 +125,8 @@ class Counters:
             "bytes_in": self.bytes_in,
             "frames_out": self.frames_out,
             "bytes_out": self.bytes_out,
+            "bus_in": self.bus_in,
+            "bus_out": self.bus_out,
             "drops": dict(self.drops),
             "closes": dict(self.closes),
         }
@@ -137,13 +147,17 @@ class _Room(Generic[C]):
 
 
 class _Member(Generic[C]):
-    __slots__ = ("bucket", "room", "room_id", "slot")
+    __slots__ = ("bucket", "byte_bucket", "joining", "room", "room_id", "slot", "source")
 
-    def __init__(self, bucket: TokenBucket) -> None:
+    def __init__(self, bucket: TokenBucket, byte_bucket: TokenBucket | None,
+                 source: Hashable | None) -> None:
         self.bucket = bucket
+        self.byte_bucket = byte_bucket
+        self.source = source  # the client's address when per-address limits apply; else None
         self.room: _Room[C] | None = None
         self.room_id = b""
         self.slot = 0
+        self.joining = 0  # shared rooms: the join token while the bus allocates a slot
 
 
 def _short(reason: str) -> str:
@@ -161,6 +175,8 @@ class Router(Generic[C]):
         self.counters = Counters()
         self._conns: dict[C, _Member[C]] = {}
         self._rooms: dict[bytes, _Room[C]] = {}
+        # source -> room id -> members from that source in that room (per-address room limit)
+        self._source_rooms: dict[Hashable, dict[bytes, int]] = {}
 
     # Read-only views, for the adapter's health checks and for tests.
 
@@ -174,6 +190,10 @@ class Router(Generic[C]):
         """Rooms alive now; a room with no member does not exist."""
         return len(self._rooms)
 
+    def is_connected(self, conn: C) -> bool:
+        """Whether the router still routes for `conn` (it forgets a connection it closed)."""
+        return conn in self._conns
+
     def slot_of(self, conn: C) -> int | None:
         """The slot `conn` holds, or None before its Join (or after it left)."""
         member = self._conns.get(conn)
@@ -185,14 +205,22 @@ class Router(Generic[C]):
 
     # Events from the adapter.
 
-    def connect(self, conn: C) -> list[Output[C]]:
-        """A websocket finished its handshake. Refused at once when the relay is full."""
+    def connect(self, conn: C, source: Hashable | None = None) -> list[Output[C]]:
+        """A websocket finished its handshake. Refused at once when the relay is full.
+
+        `source` (the client's address, kept in memory only) lets the router bound how many
+        rooms one address may be in; None exempts the connection from that limit.
+        """
         if conn in self._conns:
             raise RouterMisuse("connection is already connected")
         if len(self._conns) >= self.limits.max_connections:
             return [self._count_close(Close(conn, CloseCode.RELAY_FULL, "relay is full"))]
-        # The bucket starts full at the first message, whenever that comes.
-        self._conns[conn] = _Member(TokenBucket(self.limits.rate_messages, -math.inf))
+        # The buckets start full at the first message, whenever that comes.
+        limits = self.limits
+        byte_bucket = (TokenBucket(limits.rate_bytes, -math.inf, limits.rate_bytes * BYTE_BURST)
+                       if limits.rate_bytes is not None else None)
+        self._conns[conn] = _Member(TokenBucket(limits.rate_messages, -math.inf), byte_bucket,
+                                    source if limits.max_rooms_per_source is not None else None)
         self.counters.connections += 1
         self.counters.connections_total += 1
         return []
@@ -206,6 +234,9 @@ class Router(Generic[C]):
         if not member.bucket.take(now):
             rate = self.limits.rate_messages
             return self._close(conn, CloseCode.RATE_LIMITED, f"more than {rate:g} messages/s")
+        if member.byte_bucket is not None and not member.byte_bucket.take(now, len(data)):
+            return self._close(conn, CloseCode.RATE_LIMITED,
+                               f"more than {member.byte_bucket.rate:g} bytes/s")
         counters = self.counters
         counters.messages_in += 1
         counters.bytes_in += len(data)
@@ -217,29 +248,23 @@ class Router(Generic[C]):
             and data[1] == _MEDIA
             and data[0] == VERSION
         ):
-            if len(room.conns) < 2:
-                return []
-            return [Send(room.conns, DELIVER_MEDIA_PREFIX + memoryview(data)[2:], True, conn)]
+            return self._broadcast(room, member, conn, DELIVER_MEDIA_PREFIX + memoryview(data)[2:],
+                                   True)
         try:
             message = decode_client(data)
         except WireError as exc:
             return self._close(conn, CloseCode.BAD_MESSAGE, str(exc))
         if room is None:
+            if member.joining:
+                raise RouterMisuse("a message arrived before the connection's join completed")
             if isinstance(message, Join):
                 return self._join(conn, member, message.room_id)
             return self._close(conn, CloseCode.JOIN_FIRST, "the first message must be Join")
         if isinstance(message, Control):
-            if len(room.conns) < 2:
-                return []
             data_out = encode(DeliverControl(member.slot, message.payload, False))
-            return [Send(room.conns, data_out, False, conn)]
+            return self._broadcast(room, member, conn, data_out, False)
         if isinstance(message, Unicast):
-            target = room.members.get(message.to_slot)
-            if target is None:
-                counters.drop("unicast_unknown_slot")
-                return []
-            data_out = encode(DeliverControl(member.slot, message.payload, True))
-            return [Send((target,), data_out, False)]
+            return self._unicast(room, member, message)
         if isinstance(message, Join):
             return self._close(conn, CloseCode.BAD_MESSAGE, "already joined a room")
         # Only Media is left, and the hot path has taken every valid Media message.
@@ -259,19 +284,66 @@ class Router(Generic[C]):
             return []
         return self._close(conn, code, reason)
 
+    # Hooks a router for rooms shared through a bus (relay.shared) extends.
+
+    def _broadcast(self, room: _Room[C], member: _Member[C], conn: C, data: bytes,
+                   droppable: bool) -> list[Output[C]]:
+        if len(room.conns) < 2:
+            return []
+        return [Send(room.conns, data, droppable, conn)]
+
+    def _unicast(self, room: _Room[C], member: _Member[C], message: Unicast) -> list[Output[C]]:
+        target = room.members.get(message.to_slot)
+        if target is None:
+            self.counters.drop("unicast_unknown_slot")
+            return []
+        data_out = encode(DeliverControl(member.slot, message.payload, True))
+        return [Send((target,), data_out, False)]
+
+    def _source_limit(self, conn: C, member: _Member[C], room_id: bytes) -> list[Output[C]]:
+        """Refuse a join that would put one address in more rooms than it may be in."""
+        if member.source is None:
+            return []
+        rooms = self._source_rooms.get(member.source, {})
+        limit = self.limits.max_rooms_per_source
+        if room_id not in rooms and limit is not None and len(rooms) >= limit:
+            return self._close(conn, CloseCode.RELAY_FULL, "too many rooms from one address")
+        return []
+
+    def _source_enter(self, member: _Member[C], room_id: bytes) -> None:
+        if member.source is not None:
+            rooms = self._source_rooms.setdefault(member.source, {})
+            rooms[room_id] = rooms.get(room_id, 0) + 1
+
+    def _source_leave(self, member: _Member[C], room_id: bytes) -> None:
+        if member.source is None:
+            return
+        rooms = self._source_rooms.get(member.source)
+        if rooms is None or room_id not in rooms:
+            return
+        rooms[room_id] -= 1
+        if rooms[room_id] <= 0:
+            del rooms[room_id]
+            if not rooms:
+                del self._source_rooms[member.source]
+
     # Internals.
 
-    def _close(self, conn: C, code: CloseCode, reason: str) -> list[Output[C]]:
+    def _close(self, conn: C, code: int, reason: str) -> list[Output[C]]:
         outputs: list[Output[C]] = [self._count_close(Close(conn, code, _short(reason)))]
         outputs.extend(self.disconnect(conn))
         return outputs
 
     def _count_close(self, close: Close[C]) -> Close[C]:
-        name = close.code.name
+        code = close.code
+        name = code.name if isinstance(code, CloseCode) else str(code)
         self.counters.closes[name] = self.counters.closes.get(name, 0) + 1
         return close
 
     def _join(self, conn: C, member: _Member[C], room_id: bytes) -> list[Output[C]]:
+        refused = self._source_limit(conn, member, room_id)
+        if refused:
+            return refused
         room = self._rooms.get(room_id)
         if room is None:
             if len(self._rooms) >= self.limits.max_rooms:
@@ -291,6 +363,7 @@ class Router(Generic[C]):
         room.members[slot] = conn
         room.refresh()
         member.room, member.room_id, member.slot = room, room_id, slot
+        self._source_enter(member, room_id)
         self.counters.joins_total += 1
         outputs: list[Output[C]] = [Send((conn,), encode(Joined(slot, peers)), False)]
         if others:
@@ -302,6 +375,7 @@ class Router(Generic[C]):
         if room is None:
             return []
         member.room = None
+        self._source_leave(member, member.room_id)
         del room.members[member.slot]
         if not room.members:
             del self._rooms[member.room_id]

@@ -22,29 +22,34 @@ filtered out, and our own records never name an address.
 from __future__ import annotations
 
 import asyncio
-import email.utils
+import contextlib
 import logging
-import ssl
-from dataclasses import dataclass
+import random
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
-from websockets.http11 import Request, Response
 from websockets.protocol import State
 
-from relay.errors import ConfigError, RelayError
-from relay.limits import (
-    DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_ROOM_SIZE,
-    DEFAULT_MAX_ROOMS,
-    DEFAULT_RATE,
-    Limits,
-)
+from relay.bus import BusUnavailable, JoinRefused, RedisBus
+from relay.errors import RelayError
+from relay.http import NEUTRAL_PAGE, Gate
+from relay.metrics import MetricsServer
 from relay.rooms import Close, Output, Router, Send
-from relay.wire import MAX_PAYLOAD, CloseCode, Error, encode
+from relay.settings import RelayConfig
+from relay.shared import (
+    RETRY,
+    Admitted,
+    BusJoin,
+    BusLeave,
+    Publish,
+    SharedRouter,
+    Subscribe,
+    Unsubscribe,
+)
+from relay.tls import ReloadingTLS
+from relay.wire import ROOM_ID_SIZE, CloseCode, Error, encode
 
 __all__ = ["NEUTRAL_PAGE", "RelayConfig", "RelayServer", "quiet_exception_handler"]
 
@@ -66,101 +71,45 @@ _WS_LOGGER = logging.getLogger("relay.websockets")
 _WS_LOGGER.addFilter(_NoDebug())
 _WS_LOGGER_IPS = logging.getLogger("relay.websockets.ips")
 
-# An ordinary, quiet page for anyone who opens the relay in a browser or scans it: nothing in it
-# (or in the headers: no Server header is sent) names the software.
-NEUTRAL_PAGE = b"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Welcome</title>
-<style>body{font-family:Georgia,serif;max-width:36em;margin:4em auto;color:#333}</style>
-</head>
-<body>
-<h1>Welcome</h1>
-<p>This site is being rebuilt. Please check back later.</p>
-</body>
-</html>
-"""
-
-
-@dataclass
-class RelayConfig:
-    """Everything one relay process needs; the CLI maps its options onto these fields."""
-
-    host: str = "127.0.0.1"
-    port: int = 0
-    certfile: str | None = None
-    keyfile: str | None = None
-    max_message: int = MAX_PAYLOAD + 64
-    max_rooms: int = DEFAULT_MAX_ROOMS
-    max_connections: int = DEFAULT_MAX_CONNECTIONS
-    max_room_size: int = DEFAULT_MAX_ROOM_SIZE
-    rate_messages: float = DEFAULT_RATE
-    media_buffer_limit: int = 256 * 1024
-    control_buffer_limit: int = 8 * 1024 * 1024
-    log_ips: bool = False
-    # Beyond the interface: how long a closing handshake may take before the socket is aborted,
-    # and the keepalive ping period (None disables keepalive).
-    close_timeout: float = 5.0
-    ping_interval: float | None = 20.0
-
-    def limits(self) -> Limits:
-        """The router's limits; raises ConfigError naming the first bad value."""
-        return Limits(
-            max_rooms=self.max_rooms,
-            max_connections=self.max_connections,
-            max_room_size=self.max_room_size,
-            rate_messages=self.rate_messages,
-        )
-
-    def check(self) -> None:
-        """Validate every field at once, so a bad option fails before anything listens."""
-        self.limits()
-        if not 0 <= self.port <= 65535:
-            raise ConfigError(f"port must be in 0..65535, not {self.port}")
-        if self.max_message < 16:
-            raise ConfigError(f"max_message must be at least 16 bytes, not {self.max_message}")
-        for name in ("media_buffer_limit", "control_buffer_limit"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"{name} must not be negative")
-        if self.keyfile is not None and self.certfile is None:
-            raise ConfigError("a key file needs a certificate file (--cert)")
-        if not self.close_timeout > 0:
-            raise ConfigError("close_timeout must be positive")
-
-
-def _response(body: bytes, content_type: str) -> Response:
-    headers = Headers(
-        [
-            ("Date", email.utils.formatdate(usegmt=True)),
-            ("Content-Type", content_type),
-            ("Content-Length", str(len(body))),
-            ("Cache-Control", "no-store"),
-            ("Connection", "close"),
-        ]
-    )
-    return Response(200, "OK", headers, body)
-
-
 class _Peer:
     """The router's handle for one connection, holding the transport's bound methods so the
     fan-out loop does one attribute lookup per call instead of three (it runs per listener per
     frame: at 1000 listeners, 50,000 times a second for one speaker)."""
 
-    __slots__ = ("buffered", "closing", "protocol", "write", "ws")
+    __slots__ = ("address", "admitted", "buffered", "closing", "protocol", "sent_join", "write",
+                 "ws")
 
-    def __init__(self, ws: ServerConnection) -> None:
+    def __init__(self, ws: ServerConnection, address: str | None) -> None:
         self.ws = ws
         self.protocol = ws.protocol
         self.write = ws.transport.write
         self.buffered = ws.transport.get_write_buffer_size
         self.closing = ws.transport.is_closing
+        self.address = address  # only when per-address limits apply to it
+        self.admitted: asyncio.Future[None] | None = None  # shared rooms: join in progress
+        self.sent_join = False
+
+
+class _JitteredConnection(ServerConnection):
+    """Keepalive pings at randomised intervals (+-25%), so their timing marks nothing."""
+
+    @property
+    def ping_interval(self) -> float | None:
+        base = self._ping_base
+        return None if base is None else base * random.uniform(0.75, 1.25)
+
+    @ping_interval.setter
+    def ping_interval(self, value: float | None) -> None:
+        self._ping_base = value
 
 
 def _frame(data: bytes) -> bytes:
     """One unmasked binary frame: identical for every listener, so it is built once."""
     return Frame(Opcode.BINARY, data).serialize(mask=False)
+
+
+def _is_join(message: bytes) -> bool:
+    return len(message) == 2 + ROOM_ID_SIZE and message[0] == 1 and message[1] == 1
 
 
 class RelayServer:
@@ -173,31 +122,51 @@ class RelayServer:
     def __init__(self, config: RelayConfig) -> None:
         config.check()
         self.config = config
-        self.router: Router[_Peer] = Router(config.limits())
+        bus = config.bus()
+        self.bus: RedisBus | None = None
+        self.router: Router[_Peer]
+        if bus is not None:
+            self.router = SharedRouter(b"0" * 16, config.limits())
+            self.bus = RedisBus(bus, self._bus_message, self._bus_state)
+        else:
+            self.router = Router(config.limits())
         self.counters = self.router.counters
+        self.tls = ReloadingTLS(config.certfile, config.keyfile) if config.certfile else None
+        self.gate = Gate(config, self.healthy)
         self._server: Server | None = None
+        self._metrics: MetricsServer | None = None
         self._timers: dict[_Peer, asyncio.TimerHandle] = {}
         self._live: set[ServerConnection] = set()
+        self._tasks: set[asyncio.Future[None]] = set()
         self._media_limit = config.media_buffer_limit
         self._control_limit = config.control_buffer_limit
 
     async def start(self) -> None:
         """Bind and start serving. Raises OSError (for example address in use) or ConfigError."""
         cfg = self.config
+        if self.bus is not None:
+            await self.bus.start()
         self._server = await serve(
             self._handle,
             cfg.host,
             cfg.port,
             compression=None,  # compressing ciphertext gains nothing and leaks lengths
             max_size=cfg.max_message,
-            process_request=self._http,
+            process_request=self.gate.process_request,
             server_header=None,
             logger=_WS_LOGGER_IPS if cfg.log_ips else _WS_LOGGER,
-            ping_interval=cfg.ping_interval,
-            ping_timeout=cfg.ping_interval,
+            ping_interval=cfg.ping_interval or None,
+            ping_timeout=cfg.ping_interval or None,
             close_timeout=cfg.close_timeout,
-            ssl=self._ssl_context(),
+            ssl=self.tls.context if self.tls is not None else None,
+            create_connection=_JitteredConnection,
         )
+        metrics = cfg.metrics_address()
+        if metrics is not None:
+            self._metrics = MetricsServer(*metrics, self.metrics, self.healthy)
+            await self._metrics.start()
+        if self.tls is not None and cfg.tls_reload_interval > 0:
+            self._spawn(self._watch_certificate())
 
     @property
     def url(self) -> str:
@@ -208,7 +177,32 @@ class RelayServer:
         if ":" in host:
             host = f"[{host}]"
         scheme = "wss" if self.config.certfile else "ws"
-        return f"{scheme}://{host}:{port}"
+        return f"{scheme}://{host}:{port}{self.config.path or ''}"
+
+    @property
+    def metrics_url(self) -> str | None:
+        if self._metrics is None:
+            return None
+        host, port = self._metrics.address
+        return f"http://{host}:{port}/metrics"
+
+    def healthy(self) -> bool:
+        return self.bus is None or self.bus.up
+
+    def metrics(self) -> dict[str, object]:
+        values = self.counters.as_dict()
+        values["refused"] = dict(self.gate.refused)
+        values["bus_up"] = 1 if self.healthy() else 0
+        if self.tls is not None:
+            values["tls_reloads"] = self.tls.reloads
+            values["tls_reload_failures"] = self.tls.failures
+        return values
+
+    def reload(self) -> None:
+        """SIGHUP: read the certificate and the token file again (a bad file keeps the old)."""
+        if self.tls is not None:
+            self.tls.reload()
+        self.gate.reload_tokens()
 
     async def close(self) -> None:
         """Stop listening, close every connection (1001 going away) and wait for handlers."""
@@ -227,48 +221,54 @@ class RelayServer:
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        if self.bus is not None:
+            await self.bus.close()
+        if self._metrics is not None:
+            await self._metrics.close()
 
-    def _ssl_context(self) -> ssl.SSLContext | None:
-        cfg = self.config
-        if cfg.certfile is None:
-            return None
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        try:
-            context.load_cert_chain(cfg.certfile, cfg.keyfile)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(f"cannot load certificate {cfg.certfile}: {exc}") from None
-        return context
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    # HTTP: a plain page for browsers and scanners, /healthz for monitors.
+    async def _watch_certificate(self) -> None:
+        assert self.tls is not None
+        while True:
+            await asyncio.sleep(self.config.tls_reload_interval)
+            self.tls.reload_if_changed()
 
-    def _http(self, connection: ServerConnection, request: Request) -> Response | None:
-        if "websocket" in request.headers.get("Upgrade", "").lower():
-            return None
-        if request.path.split("?", 1)[0] == "/healthz":
-            return _response(b"ok\n", "text/plain; charset=utf-8")
-        return _response(NEUTRAL_PAGE, "text/html; charset=utf-8")
+    # HTTP: a plain page for browsers and scanners, /healthz for monitors; every refusal that
+    # can be decided from the request alone is decided here, before the upgrade.
 
     # One task per connection: read, route, write.
 
     async def _handle(self, ws: ServerConnection) -> None:
         router = self.router
         loop = asyncio.get_running_loop()
-        if self.config.log_ips:
-            logger.info("connection opened from %s", ws.remote_address)
-        else:
-            logger.debug("connection opened")
+        shared = router if isinstance(router, SharedRouter) else None
+        address, authorized = self.gate.verdict(ws)
         self._live.add(ws)
-        peer = _Peer(ws)
+        peer = _Peer(ws, address)
+        if address is not None:
+            self.gate.by_address.opened(address)
         try:
-            self._apply(router.connect(peer))
+            self._apply(router.connect(peer, address))
+            if not authorized:
+                await self._unauthorized(peer)
+                return
             async for message in ws:
                 if isinstance(message, str):
                     outputs = router.close(peer, CloseCode.BAD_MESSAGE, "text messages are refused")
                 else:
+                    if not peer.sent_join and _is_join(message):
+                        peer.sent_join = True
                     outputs = router.receive(peer, message, loop.time())
                 if outputs:
                     self._apply(outputs)
+                if shared is not None and shared.is_joining(peer):
+                    await self._wait_admitted(peer)
         except ConnectionClosed:
             pass
         except Exception:
@@ -277,15 +277,42 @@ class RelayServer:
             ws.transport.abort()
         finally:
             self._live.discard(ws)
+            if address is not None:
+                self.gate.by_address.closed(address)
             self._apply(router.disconnect(peer))
             timer = self._timers.pop(peer, None)
             if timer is not None:
                 timer.cancel()
-            code = ws.close_code
             if self.config.log_ips:
-                logger.info("connection from %s closed (%s)", ws.remote_address, code)
+                logger.info("connection from %s closed (%s)", _remote(ws, address), ws.close_code)
             else:
-                logger.debug("connection closed (%s)", code)
+                logger.debug("connection closed (%s)", ws.close_code)
+
+    async def _unauthorized(self, peer: _Peer) -> None:
+        """No valid token. A stealthy relay answers only a client that sent a valid Join (so
+        it knows the protocol and a routing id); anyone else sees a plain websocket close."""
+        if self.config.stealth:
+            with contextlib.suppress(TimeoutError, ConnectionClosed):
+                async with asyncio.timeout(self.config.close_timeout * 6):
+                    first = await peer.ws.recv()
+                    peer.sent_join = isinstance(first, bytes) and _is_join(first)
+        else:
+            peer.sent_join = True
+        self._apply(self.router.close(peer, CloseCode.UNAUTHORIZED, "an access token is needed"))
+        with contextlib.suppress(ConnectionClosed):
+            await peer.ws.wait_closed()
+
+    async def _wait_admitted(self, peer: _Peer) -> None:
+        """Shared rooms: read nothing more until the bus has given this connection its slot."""
+        peer.admitted = asyncio.get_running_loop().create_future()
+        try:
+            async with asyncio.timeout(max(10.0, self.config.bus_timeout * 2)):
+                await peer.admitted
+        except TimeoutError:
+            assert isinstance(self.router, SharedRouter)
+            self._apply(self.router.join_failed(peer, RETRY, "the relay is busy"))
+        finally:
+            peer.admitted = None
 
     def _apply(self, outputs: list[Output[_Peer]]) -> None:
         # Iterating a list that grows is deliberate: closing a too-slow listener appends its
@@ -297,8 +324,67 @@ class RelayServer:
                     outputs.extend(
                         self.router.close(peer, CloseCode.TOO_SLOW, "too slow to receive control")
                     )
-            else:
+            elif isinstance(output, Close):
                 self._close(output)
+            else:
+                self._bus_output(output)
+
+    def _bus_output(self, output: object) -> None:
+        bus = self.bus
+        assert bus is not None and isinstance(self.router, SharedRouter)
+        if isinstance(output, Publish):
+            bus.publish(output.room_id, output.data)
+        elif isinstance(output, Admitted):
+            future = output.conn.admitted  # type: ignore[attr-defined]
+            if future is not None and not future.done():
+                future.set_result(None)
+        elif isinstance(output, BusJoin):
+            assert isinstance(output.conn, _Peer)
+            self._spawn(self._bus_join(output.conn, output))
+        elif isinstance(output, Subscribe):
+            self._spawn(self._subscribe(output.room_id))
+        elif isinstance(output, Unsubscribe):
+            bus.unsubscribe(output.room_id)
+        elif isinstance(output, BusLeave):
+            bus.leave(output.room_id, output.slot)
+
+    async def _subscribe(self, room_id: bytes) -> None:
+        assert self.bus is not None and isinstance(self.router, SharedRouter)
+        try:
+            await self.bus.subscribe(room_id)
+        except BusUnavailable:
+            return  # bus_lost() closes everyone waiting
+        self._apply(self.router.subscribed(room_id))
+
+    async def _bus_join(self, peer: _Peer, join: BusJoin) -> None:
+        assert self.bus is not None and isinstance(self.router, SharedRouter)
+        router = self.router
+        try:
+            answer = await self.bus.join(join.room_id, join.token, self.config.max_room_size,
+                                         join.snapshot)
+        except JoinRefused as exc:
+            self._apply(router.join_failed(peer, exc.code, exc.reason))
+        except BusUnavailable:
+            self._apply(router.join_failed(peer, RETRY, "the relay is restarting"))
+        else:
+            self._apply(router.join_answered(peer, join.room_id, answer.slot, answer.seq,
+                                             answer.snapshot))
+        if peer.admitted is not None and not peer.admitted.done() and \
+                not router.is_connected(peer):
+            peer.admitted.set_result(None)
+
+    def _bus_message(self, room_id: bytes, data: bytes) -> None:
+        assert isinstance(self.router, SharedRouter)
+        outputs = self.router.bus_message(room_id, data)
+        if outputs:
+            self._apply(outputs)
+
+    def _bus_state(self, up: bool) -> None:
+        assert self.bus is not None and isinstance(self.router, SharedRouter)
+        if up:
+            self.router.set_node(self.bus.node)
+        else:
+            self._apply(self.router.bus_lost())
 
     def _fanout(self, send: Send[_Peer]) -> list[_Peer]:
         """Write one frame to many sockets without awaiting; return listeners to close."""
@@ -336,14 +422,22 @@ class RelayServer:
         return slow
 
     def _close(self, close: Close[_Peer]) -> None:
-        """Say why (an Error message), close with the same code, and abort if the peer stalls."""
+        """Say why (an Error message), close with the same code, and abort if the peer stalls.
+
+        A stealthy relay says nothing to a connection that never sent a valid Join: a plain
+        close 1008 with no reason, as any websocket server might send to a confused client."""
         peer = close.conn
         ws = peer.ws
+        if peer.admitted is not None and not peer.admitted.done():
+            peer.admitted.set_result(None)
         if ws.protocol.state is not _OPEN:
             return
         try:
-            ws.protocol.send_binary(encode(Error(close.code, close.reason)))
-            ws.protocol.send_close(close.code, close.reason)
+            if self.config.stealth and not peer.sent_join:
+                ws.protocol.send_close(1008)
+            else:
+                ws.protocol.send_binary(encode(Error(close.code, close.reason)))
+                ws.protocol.send_close(close.code, close.reason)
             ws.send_data()
         except Exception:
             logger.exception("closing a connection failed")
@@ -351,6 +445,12 @@ class RelayServer:
             return
         loop = asyncio.get_running_loop()
         self._timers[peer] = loop.call_later(self.config.close_timeout, ws.transport.abort)
+
+
+def _remote(ws: ServerConnection, address: str | None) -> str:
+    if address is not None:
+        return address
+    return str(ws.remote_address[0]) if ws.remote_address else "?"
 
 
 def quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -9,6 +9,10 @@ PKGS=(
   libopus0 libportaudio2 libasound2-plugins libspeexdsp1 espeak-ng sox
   # real audio devices without a sound card: PipeWire with virtual (null) sinks, for the tests
   pipewire pipewire-pulse pipewire-alsa wireplumber pulseaudio-utils dbus-daemon
+  # relay scale-out and censorship tests: a message bus, proxies, reverse proxies, certificates
+  redis-server microsocks tinyproxy nginx-light caddy openssl
+  # checks of the desktop entry, AppStream metadata and invite QR codes
+  desktop-file-utils appstream zbar-tools
   # Qt offscreen and fonts for Arabic and Chinese
   libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core fonts-noto-core
   fonts-wqy-microhei

@@ -1,0 +1,868 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ar" sourcelanguage="en">
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>Welcome to Majlis</source>
+        <translation>أهلًا بك في مجلس</translation>
+    </message>
+    <message>
+        <source>Voice rooms that only the people inside can hear. Everything is encrypted on your computer before it leaves, and nothing is recorded.</source>
+        <translation>غرف صوتية لا يسمعها إلا من في داخلها. كل شيء يُشفَّر على حاسوبك قبل أن يغادره، ولا يُسجَّل شيء.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>ال&amp;لغة:</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>اللغة</translation>
+    </message>
+    <message>
+        <source>Your &amp;name in rooms:</source>
+        <translation>ا&amp;سمك في الغرف:</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>اسمك</translation>
+    </message>
+    <message>
+        <source>Only people in the same room see it. It does not have to be your real name.</source>
+        <translation>لا يراه إلا من في الغرفة نفسها، ولا يلزم أن يكون اسمك الحقيقي.</translation>
+    </message>
+    <message>
+        <source>Your key fingerprint:</source>
+        <translation>بصمة مفتاحك:</translation>
+    </message>
+    <message>
+        <source>Your key fingerprint: %1</source>
+        <translation>بصمة مفتاحك: %1</translation>
+    </message>
+    <message>
+        <source>Make a new key</source>
+        <translation>أنشئ مفتاحًا جديدًا</translation>
+    </message>
+    <message>
+        <source>Throw this key away and make another one.</source>
+        <translation>تخلَّص من هذا المفتاح وأنشئ غيره.</translation>
+    </message>
+    <message>
+        <source>Others in a room can compare this fingerprint, or your safety number, to be sure they are talking to you.</source>
+        <translation>يستطيع من في الغرفة مطابقة هذه البصمة، أو رقم الأمان بينكم، ليتأكدوا أنهم يتحدثون إليك أنت.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep my identity on this computer</source>
+        <translation>ا&amp;حتفظ بهويتي على هذا الحاسوب</translation>
+    </message>
+    <message>
+        <source>Off (recommended): a new key every time you open Majlis, and nothing is saved. On: people who verified you can recognise you next time, but a file on this computer shows that Majlis was used here.</source>
+        <translation>معطَّل (يُنصح به): مفتاح جديد في كل مرة تفتح فيها مجلس، ولا يُحفظ شيء. مفعَّل: يتعرّف عليك في المرة القادمة من تحقّق منك، لكن ملفًا على هذا الحاسوب يكشف أن مجلس استُخدم هنا.</translation>
+    </message>
+    <message>
+        <source>&amp;Remember my name and settings on this computer</source>
+        <translation>ت&amp;ذكَّر اسمي وإعداداتي على هذا الحاسوب</translation>
+    </message>
+    <message>
+        <source>&amp;Continue</source>
+        <translation>&amp;متابعة</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>This is not a Majlis invite link, or part of it is missing. Links look like majlis://join#… ; copy the whole link again.</source>
+        <translation>هذا ليس رابط دعوة إلى مجلس، أو أن جزءًا منه ناقص. تبدأ الروابط هكذا: ⁦majlis://join#…⁩ ؛ انسخ الرابط كاملًا مرة أخرى.</translation>
+    </message>
+    <message>
+        <source>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
+        <translation>للانضمام، اطلب رابط الدعوة من المضيف (أو امسح رمز QR الخاص به) والصقه في الأعلى. لا يكفي أن تكون على الشبكة نفسها: فالرابط يحمل مفتاح الغرفة.</translation>
+    </message>
+    <message>
+        <source>No rooms found on this network yet.</source>
+        <translation>لم يُعثر على غرف في هذه الشبكة بعد.</translation>
+    </message>
+    <message>
+        <source>Not looking. Turn this on to see rooms hosted on this network.</source>
+        <translation>البحث متوقف. فعِّله لترى الغرف المستضافة على هذه الشبكة.</translation>
+    </message>
+    <message>
+        <source>Hello, %1</source>
+        <translation>أهلًا يا %1</translation>
+    </message>
+    <message>
+        <source>Majlis</source>
+        <translation>مجلس</translation>
+    </message>
+    <message>
+        <source>Your key fingerprint: %1</source>
+        <translation>بصمة مفتاحك: %1</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>الإ&amp;عدادات</translation>
+    </message>
+    <message>
+        <source>S&amp;tart a room</source>
+        <translation>ابدأ &amp;غرفة</translation>
+    </message>
+    <message>
+        <source>Join with a link</source>
+        <translation>انضم برابط</translation>
+    </message>
+    <message>
+        <source>Paste an invite link (majlis://join#…)</source>
+        <translation>الصق رابط دعوة: ⁦majlis://join#…⁩</translation>
+    </message>
+    <message>
+        <source>&amp;Join</source>
+        <translation>ا&amp;نضم</translation>
+    </message>
+    <message>
+        <source>The link is the key to the room: anyone who has it can ask to come in. Share it only with people you trust, in a private message.</source>
+        <translation>الرابط هو مفتاح الغرفة: كل من يملكه يستطيع طلب الدخول. لا تشاركه إلا مع من تثق بهم، وفي رسالة خاصة.</translation>
+    </message>
+    <message>
+        <source>Rooms on this network</source>
+        <translation>غرف على هذه الشبكة</translation>
+    </message>
+    <message>
+        <source>&amp;Look for rooms on this network</source>
+        <translation>ا&amp;بحث عن غرف على هذه الشبكة</translation>
+    </message>
+    <message>
+        <source>Other devices on this network can see that this computer is looking for Majlis rooms.</source>
+        <translation>تستطيع الأجهزة الأخرى على هذه الشبكة أن ترى أن هذا الحاسوب يبحث عن غرف مجلس.</translation>
+    </message>
+</context>
+<context>
+    <name>InviteDialog</name>
+    <message>
+        <source>Copied. Paste it into a private message.</source>
+        <translation>نُسخ الرابط. الصقه في رسالة خاصة.</translation>
+    </message>
+    <message>
+        <source>Invite people to %1</source>
+        <translation>ادعُ أشخاصًا إلى %1</translation>
+    </message>
+    <message>
+        <source>Send this link to the people you want in the room.</source>
+        <translation>أرسل هذا الرابط إلى من تريدهم في الغرفة.</translation>
+    </message>
+    <message>
+        <source>Invite link</source>
+        <translation>رابط الدعوة</translation>
+    </message>
+    <message>
+        <source>&amp;Copy link</source>
+        <translation>ا&amp;نسخ الرابط</translation>
+    </message>
+    <message>
+        <source>Show &amp;QR code</source>
+        <translation>اعرض &amp;رمز QR</translation>
+    </message>
+    <message>
+        <source>QR code of the invite link</source>
+        <translation>رمز QR لرابط الدعوة</translation>
+    </message>
+    <message>
+        <source>Anyone who has this link can ask to come in and, unless you approve each person, listen. Do not post it in public places.</source>
+        <translation>كل من يملك هذا الرابط يستطيع طلب الدخول، ويستطيع الاستماع ما لم تكن توافق على كل شخص بنفسك. لا تنشره في الأماكن العامة.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>إغلاق</translation>
+    </message>
+</context>
+<context>
+    <name>KnockModel</name>
+    <message>
+        <source>%1 asks to join; key fingerprint %2</source>
+        <translation>%1 يطلب الانضمام؛ بصمة المفتاح %2</translation>
+    </message>
+</context>
+<context>
+    <name>LanRoomsModel</name>
+    <message>
+        <source>Private room (needs its invite)</source>
+        <translation>غرفة خاصة (تحتاج إلى دعوتها)</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>Host</source>
+        <translation>المضيف</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>%1 — Majlis</source>
+        <translation>%1 — مجلس</translation>
+    </message>
+    <message>
+        <source>Majlis</source>
+        <translation>مجلس</translation>
+    </message>
+</context>
+<context>
+    <name>MemberDelegate</name>
+    <message>
+        <source>%1 (you)</source>
+        <translation>%1 (أنت)</translation>
+    </message>
+</context>
+<context>
+    <name>MemberPanel</name>
+    <message>
+        <source>%1 percent</source>
+        <translation>%1 بالمئة</translation>
+    </message>
+    <message>
+        <source>Choose someone on the stage or in the audience to see their safety number and what you can do.</source>
+        <translation>اختر أحدًا على المنصة أو من الجمهور لترى رقم الأمان بينكما وما يمكنك فعله.</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>المضيف</translation>
+    </message>
+    <message>
+        <source>Co-host</source>
+        <translation>مضيف مشارك</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>متحدّث</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>مستمع</translation>
+    </message>
+    <message>
+        <source>Key fingerprint: %1</source>
+        <translation>بصمة المفتاح: %1</translation>
+    </message>
+    <message>
+        <source>Safety number:</source>
+        <translation>رقم الأمان:</translation>
+    </message>
+    <message>
+        <source>This is you.</source>
+        <translation>هذا أنت.</translation>
+    </message>
+    <message>
+        <source>%1 sees the same number on their screen. Compare it by voice or in person; if it matches, nobody is in between.</source>
+        <translation>يرى %1 الرقم نفسه على شاشته. طابِقاه صوتًا أو وجهًا لوجه؛ فإن تطابق فلا أحد بينكما.</translation>
+    </message>
+    <message>
+        <source>Safety number: %1</source>
+        <translation>رقم الأمان: %1</translation>
+    </message>
+    <message>
+        <source>I compared it: &amp;verified</source>
+        <translation>طابقته: &amp;موثَّق</translation>
+    </message>
+    <message>
+        <source>&amp;Volume:</source>
+        <translation>مستوى ال&amp;صوت:</translation>
+    </message>
+    <message>
+        <source>Volume for %1</source>
+        <translation>مستوى صوت %1</translation>
+    </message>
+    <message>
+        <source>&amp;Invite to the stage</source>
+        <translation>ا&amp;دعُ إلى المنصة</translation>
+    </message>
+    <message>
+        <source>Leave the stage</source>
+        <translation>انزل عن المنصة</translation>
+    </message>
+    <message>
+        <source>&amp;Move to the audience</source>
+        <translation>ا&amp;نقل إلى الجمهور</translation>
+    </message>
+    <message>
+        <source>Make &amp;co-host</source>
+        <translation>اجعله م&amp;ضيفًا مشاركًا</translation>
+    </message>
+    <message>
+        <source>&amp;Remove from the room</source>
+        <translation>أ&amp;خرِج من الغرفة</translation>
+    </message>
+    <message>
+        <source>They are told, and the room moves to a new key they never get.</source>
+        <translation>يُبلَّغ بذلك، وتنتقل الغرفة إلى مفتاح جديد لن يصله أبدًا.</translation>
+    </message>
+    <message>
+        <source>Listener, invited to the stage</source>
+        <translation>مستمع، مدعوّ إلى المنصة</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>You are in the waiting room. The host will let you in soon.</source>
+        <translation>أنت في غرفة الانتظار. سيُدخلك المضيف قريبًا.</translation>
+    </message>
+    <message>
+        <source>%1 invites you to speak on the stage. You start muted: nobody hears you until you unmute.</source>
+        <translation>يدعوك %1 إلى التحدث على المنصة. تبدأ وصوتك مكتوم: لن يسمعك أحد حتى تلغي الكتم.</translation>
+    </message>
+    <message>
+        <source>You are invited to speak on the stage. You start muted: nobody hears you until you unmute.</source>
+        <translation>أنت مدعوّ إلى التحدث على المنصة. تبدأ وصوتك مكتوم: لن يسمعك أحد حتى تلغي الكتم.</translation>
+    </message>
+    <message>
+        <source>Connection lost. Reconnecting…</source>
+        <translation>انقطع الاتصال. جارٍ إعادة الاتصال…</translation>
+    </message>
+    <message>
+        <source>A message that failed its security check was thrown away. Nothing you hear was affected.</source>
+        <translation>أُهملت رسالة لم تجتز فحص الأمان. لم يتأثر شيء مما تسمعه.</translation>
+    </message>
+    <message>
+        <source>No microphone or speaker could be opened. You can stay in the room; check Settings.</source>
+        <translation>تعذّر فتح الميكروفون أو السماعة. يمكنك البقاء في الغرفة؛ راجع الإعدادات.</translation>
+    </message>
+    <message>
+        <source>The room could not be announced on this network. People can still join with the invite link.</source>
+        <translation>تعذّر الإعلان عن الغرفة على هذه الشبكة. ما زال بإمكان الناس الانضمام برابط الدعوة.</translation>
+    </message>
+    <message>
+        <source>You were removed from the room by a host. You can no longer hear it.</source>
+        <translation>أخرجك أحد المضيفين من الغرفة. لم يعد بإمكانك سماعها.</translation>
+    </message>
+    <message>
+        <source>The host did not let you in.</source>
+        <translation>لم يسمح لك المضيف بالدخول.</translation>
+    </message>
+    <message>
+        <source>Nobody is in this room: it has ended, or the host has not opened it yet.</source>
+        <translation>لا أحد في هذه الغرفة: فإما أنها انتهت، أو أن المضيف لم يفتحها بعد.</translation>
+    </message>
+    <message>
+        <source>The host did not answer. The room may have ended, or the host is away.</source>
+        <translation>لم يردّ المضيف. ربما انتهت الغرفة، أو أن المضيف غير موجود.</translation>
+    </message>
+    <message>
+        <source>The host ended the room.</source>
+        <translation>أنهى المضيف الغرفة.</translation>
+    </message>
+    <message>
+        <source>The host left, so the room has ended.</source>
+        <translation>غادر المضيف، فانتهت الغرفة.</translation>
+    </message>
+    <message>
+        <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
+        <translation>تعذّر الاتصال عبر الوكيل المحدَّد في الإعدادات. لا يتصل مجلس من دونه.</translation>
+    </message>
+    <message>
+        <source>Could not reach the relay, or the connection to it was lost.</source>
+        <translation>تعذّر الوصول إلى الخادم الوسيط، أو انقطع الاتصال به.</translation>
+    </message>
+    <message>
+        <source>This room is not there any more.</source>
+        <translation>هذه الغرفة لم تعد موجودة.</translation>
+    </message>
+    <message>
+        <source>Something went wrong and the room was closed.</source>
+        <translation>حدث خطأ فأُغلقت الغرفة.</translation>
+    </message>
+    <message>
+        <source>Voices and messages in this room are encrypted on each person&apos;s computer. The relay that passes them on cannot listen, and nothing is recorded.
+
+Room code: %1
+
+Everyone in this room sees the same code. Read it out loud: if someone sees a different code, they are not in the same room as you. To be sure of one person, compare your safety number with theirs.</source>
+        <translation>الأصوات والرسائل في هذه الغرفة تُشفَّر على حاسوب كل شخص. الخادم الوسيط الذي ينقلها لا يستطيع الاستماع، ولا يُسجَّل شيء.
+
+رمز الغرفة: %1
+
+يرى كل من في الغرفة الرمز نفسه. اقرأه بصوت مرتفع: من يرى رمزًا مختلفًا فليس في الغرفة نفسها معك. وللتأكد من شخص بعينه، طابِق رقم الأمان بينكما.</translation>
+    </message>
+    <message>
+        <source>Connection: measuring…</source>
+        <translation>الاتصال: جارٍ القياس…</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>جيد</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>مقبول</translation>
+    </message>
+    <message>
+        <source>poor</source>
+        <translation>ضعيف</translation>
+    </message>
+    <message>
+        <source>Connection: %1</source>
+        <translation>الاتصال: %1</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ملّي ثانية</translation>
+    </message>
+    <message>
+        <source>%1% lost</source>
+        <translation>فُقد %1٪</translation>
+    </message>
+</context>
+<context>
+    <name>RoomPage</name>
+    <message>
+        <source>&amp;Join the stage</source>
+        <translation>ا&amp;صعد إلى المنصة</translation>
+    </message>
+    <message>
+        <source>&amp;Not now</source>
+        <translation>&amp;ليس الآن</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>حسنًا</translation>
+    </message>
+    <message>
+        <source>%1 stays in the audience for now.</source>
+        <translation>يبقى %1 مع الجمهور الآن.</translation>
+    </message>
+    <message>
+        <source>That is not possible right now.</source>
+        <translation>هذا غير ممكن الآن.</translation>
+    </message>
+    <message>
+        <source>Back to &amp;home</source>
+        <translation>عودة إلى ال&amp;رئيسية</translation>
+    </message>
+    <message>
+        <source>End the room?</source>
+        <translation>إنهاء الغرفة؟</translation>
+    </message>
+    <message>
+        <source>Everyone is disconnected and the room&apos;s keys are thrown away.</source>
+        <translation>سينقطع اتصال الجميع وتُتلف مفاتيح الغرفة.</translation>
+    </message>
+    <message>
+        <source>&amp;End for everyone</source>
+        <translation>أ&amp;نهِها للجميع</translation>
+    </message>
+    <message>
+        <source>Remove %1?</source>
+        <translation>إخراج %1؟</translation>
+    </message>
+    <message>
+        <source>%1 is told they were removed and cannot hear the room any more.</source>
+        <translation>سيُبلَّغ %1 بأنه أُخرج، ولن يتمكن من سماع الغرفة بعد ذلك.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>أ&amp;خرِج</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted</source>
+        <translation>مشفّرة من طرف إلى طرف</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>جارٍ الاتصال…</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted · Room code %1</source>
+        <translation>مشفّرة من طرف إلى طرف · رمز الغرفة %1</translation>
+    </message>
+    <message>
+        <source>Everyone in the room sees the same code. Compare it to be sure you are all in the same room.</source>
+        <translation>يرى كل من في الغرفة الرمز نفسه. طابِقوه لتتأكدوا أنكم جميعًا في الغرفة نفسها.</translation>
+    </message>
+    <message>
+        <source>On stage (%1)</source>
+        <translation>على المنصة (%1)</translation>
+    </message>
+    <message>
+        <source>Listening (%1)</source>
+        <translation>يستمعون (%1)</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>المنصة</translation>
+    </message>
+    <message>
+        <source>Audience</source>
+        <translation>الجمهور</translation>
+    </message>
+    <message>
+        <source>Un&amp;mute</source>
+        <translation>إلغاء ال&amp;كتم</translation>
+    </message>
+    <message>
+        <source>&amp;Mute</source>
+        <translation>ا&amp;كتم الصوت</translation>
+    </message>
+    <message>
+        <source>Lower &amp;hand</source>
+        <translation>أ&amp;نزل يدك</translation>
+    </message>
+    <message>
+        <source>Raise &amp;hand</source>
+        <translation>ا&amp;رفع يدك</translation>
+    </message>
+    <message>
+        <source>&amp;Invite</source>
+        <translation>ا&amp;دعُ</translation>
+    </message>
+    <message>
+        <source>&amp;Leave quietly</source>
+        <translation>غادِر ب&amp;هدوء</translation>
+    </message>
+    <message>
+        <source>&amp;End room</source>
+        <translation>أ&amp;نهِ الغرفة</translation>
+    </message>
+    <message>
+        <source>Hold %1 to talk</source>
+        <translation>اضغط مطولًا على %1 لتتحدث</translation>
+    </message>
+</context>
+<context>
+    <name>RosterModel</name>
+    <message>
+        <source>host</source>
+        <translation>مضيف</translation>
+    </message>
+    <message>
+        <source>co-host</source>
+        <translation>مضيف مشارك</translation>
+    </message>
+    <message>
+        <source>speaker</source>
+        <translation>متحدّث</translation>
+    </message>
+    <message>
+        <source>listener</source>
+        <translation>مستمع</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>أنت</translation>
+    </message>
+    <message>
+        <source>muted</source>
+        <translation>صوته مكتوم</translation>
+    </message>
+    <message>
+        <source>speaking</source>
+        <translation>يتحدث</translation>
+    </message>
+    <message>
+        <source>microphone on</source>
+        <translation>الميكروفون مفتوح</translation>
+    </message>
+    <message>
+        <source>hand raised</source>
+        <translation>رافع يده</translation>
+    </message>
+    <message>
+        <source>safety number verified</source>
+        <translation>رقم الأمان موثَّق</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>، </translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</source>
+        <translation>اكتب عنوان الوكيل هكذا: ⁦socks5://host:port⁩ (لشبكة Tor: ⁦socks5://127.0.0.1:9050⁩) أو ⁦http://host:port⁩.</translation>
+    </message>
+    <message>
+        <source>Stop the test</source>
+        <translation>أوقف الاختبار</translation>
+    </message>
+    <message>
+        <source>&amp;Test the microphone</source>
+        <translation>ا&amp;ختبر الميكروفون</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>الإعدادات</translation>
+    </message>
+    <message>
+        <source>Sound</source>
+        <translation>الصوت</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>الشبكة</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>المظهر</translation>
+    </message>
+    <message>
+        <source>Privacy</source>
+        <translation>الخصوصية</translation>
+    </message>
+    <message>
+        <source>Settings sections</source>
+        <translation>أقسام الإعدادات</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone:</source>
+        <translation>ال&amp;ميكروفون:</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>الميكروفون</translation>
+    </message>
+    <message>
+        <source>&amp;Speaker:</source>
+        <translation>ال&amp;سماعة:</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>السماعة</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>الافتراضي في النظام</translation>
+    </message>
+    <message>
+        <source>No audio devices were found. You can still join rooms, but you will neither hear nor be heard.</source>
+        <translation>لم يُعثر على أجهزة صوت. يمكنك الانضمام إلى الغرف، لكنك لن تسمع ولن تُسمَع.</translation>
+    </message>
+    <message>
+        <source>Microphone level</source>
+        <translation>مستوى الميكروفون</translation>
+    </message>
+    <message>
+        <source>Audio &amp;quality:</source>
+        <translation>&amp;جودة الصوت:</translation>
+    </message>
+    <message>
+        <source>Audio quality</source>
+        <translation>جودة الصوت</translation>
+    </message>
+    <message>
+        <source>Low data (16 kbit/s)</source>
+        <translation>استهلاك منخفض للبيانات (16 كيلوبت/ث)</translation>
+    </message>
+    <message>
+        <source>Standard (24 kbit/s)</source>
+        <translation>عادية (24 كيلوبت/ث)</translation>
+    </message>
+    <message>
+        <source>High (32 kbit/s)</source>
+        <translation>عالية (32 كيلوبت/ث)</translation>
+    </message>
+    <message>
+        <source>&amp;Push to talk: hold a key to speak</source>
+        <translation>ا&amp;ضغط لتتحدث: اضغط مطولًا على مفتاح لتتكلم</translation>
+    </message>
+    <message>
+        <source>Push-to-talk &amp;key:</source>
+        <translation>م&amp;فتاح الضغط للتحدث:</translation>
+    </message>
+    <message>
+        <source>Push-to-talk key</source>
+        <translation>مفتاح الضغط للتحدث</translation>
+    </message>
+    <message>
+        <source>&amp;Proxy:</source>
+        <translation>ال&amp;وكيل:</translation>
+    </message>
+    <message>
+        <source>Proxy address</source>
+        <translation>عنوان الوكيل</translation>
+    </message>
+    <message>
+        <source>To hide your address from the relay, connect through Tor: run Tor Browser or the Tor service and enter socks5://127.0.0.1:9050 (Tor Browser: port 9150). Leave empty to connect directly. With a proxy set, Majlis never connects without it.</source>
+        <translation>لإخفاء عنوانك عن الخادم الوسيط، اتصل عبر شبكة Tor: شغّل متصفح Tor أو خدمة Tor واكتب ⁦socks5://127.0.0.1:9050⁩ (مع متصفح Tor: المنفذ 9150). اتركه فارغًا للاتصال مباشرة. إن حدّدت وكيلًا فلن يتصل مجلس أبدًا من دونه.</translation>
+    </message>
+    <message>
+        <source>&amp;Look for rooms on this network</source>
+        <translation>ا&amp;بحث عن غرف على هذه الشبكة</translation>
+    </message>
+    <message>
+        <source>Other devices on this network can see that this computer is looking for Majlis rooms.</source>
+        <translation>تستطيع الأجهزة الأخرى على هذه الشبكة أن ترى أن هذا الحاسوب يبحث عن غرف مجلس.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>ال&amp;لغة:</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>اللغة</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>لغة النظام</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>ال&amp;سمة:</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>السمة</translation>
+    </message>
+    <message>
+        <source>Like the system</source>
+        <translation>مثل النظام</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>فاتحة</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>داكنة</translation>
+    </message>
+    <message>
+        <source>&amp;Remember my name and settings on this computer</source>
+        <translation>ت&amp;ذكَّر اسمي وإعداداتي على هذا الحاسوب</translation>
+    </message>
+    <message>
+        <source>&amp;Keep my identity on this computer</source>
+        <translation>ا&amp;حتفظ بهويتي على هذا الحاسوب</translation>
+    </message>
+    <message>
+        <source>Majlis never saves rooms, invite links, who was there or anything that was said. With both boxes off it saves nothing at all: someone who searches this computer finds no Majlis settings.</source>
+        <translation>لا يحفظ مجلس أبدًا الغرف ولا روابط الدعوة ولا من حضر ولا أي شيء قيل. وإذا ألغيت تحديد الخانتين فلن يحفظ شيئًا على الإطلاق: من يفتّش هذا الحاسوب لن يجد أي إعدادات لمجلس.</translation>
+    </message>
+    <message>
+        <source>&amp;Forget everything on this computer</source>
+        <translation>ا&amp;مسح كل شيء من هذا الحاسوب</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>ا&amp;حفظ</translation>
+    </message>
+</context>
+<context>
+    <name>StartRoomDialog</name>
+    <message>
+        <source>A relay address starts with wss:// (or ws://) and names a server.</source>
+        <translation>يبدأ عنوان الخادم الوسيط بـ ⁦wss://⁩ (أو ⁦ws://⁩) ويليه اسم الخادم.</translation>
+    </message>
+    <message>
+        <source>Start a room</source>
+        <translation>ابدأ غرفة</translation>
+    </message>
+    <message>
+        <source>Room &amp;name:</source>
+        <translation>ا&amp;سم الغرفة:</translation>
+    </message>
+    <message>
+        <source>Room name</source>
+        <translation>اسم الغرفة</translation>
+    </message>
+    <message>
+        <source>Only people in the room see it.</source>
+        <translation>لا يراه إلا من في الغرفة.</translation>
+    </message>
+    <message>
+        <source>&amp;Topic:</source>
+        <translation>ال&amp;موضوع:</translation>
+    </message>
+    <message>
+        <source>Topic (optional)</source>
+        <translation>الموضوع (اختياري)</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>أين</translation>
+    </message>
+    <message>
+        <source>This &amp;network: no internet needed</source>
+        <translation>هذه ال&amp;شبكة: لا حاجة إلى الإنترنت</translation>
+    </message>
+    <message>
+        <source>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</source>
+        <translation>تعمل الغرفة على هذا الحاسوب، وينضم إليها مباشرةً من هم على شبكة الواي فاي أو الشبكة السلكية نفسها.</translation>
+    </message>
+    <message>
+        <source>Show the room&apos;s &amp;name to others on this network</source>
+        <translation>أظهِر ا&amp;سم الغرفة للآخرين على هذه الشبكة</translation>
+    </message>
+    <message>
+        <source>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</source>
+        <translation>إن كان معطّلًا: لا يرى الآخرون على الشبكة إلا أن هناك غرفة. وفي الحالتين لا يدخل أحد من دون رابط الدعوة.</translation>
+    </message>
+    <message>
+        <source>A &amp;relay on the internet</source>
+        <translation>&amp;خادم وسيط على الإنترنت</translation>
+    </message>
+    <message>
+        <source>For people in different places. The relay passes on encrypted audio it cannot read.</source>
+        <translation>لأشخاص في أماكن مختلفة. ينقل الخادم الوسيط صوتًا مشفّرًا لا يستطيع قراءته.</translation>
+    </message>
+    <message>
+        <source>Relay address (wss://…)</source>
+        <translation>عنوان الخادم الوسيط: ⁦wss://…⁩</translation>
+    </message>
+    <message>
+        <source>Only this &amp;computer (to try Majlis out)</source>
+        <translation>هذا ال&amp;حاسوب فقط (لتجربة مجلس)</translation>
+    </message>
+    <message>
+        <source>Who gets in</source>
+        <translation>من يدخل</translation>
+    </message>
+    <message>
+        <source>&amp;Anyone with the invite link</source>
+        <translation>&amp;كل من لديه رابط الدعوة</translation>
+    </message>
+    <message>
+        <source>I &amp;approve each person in a waiting room</source>
+        <translation>أ&amp;وافق على كل شخص في غرفة انتظار</translation>
+    </message>
+    <message>
+        <source>You see each person&apos;s name and key fingerprint before they come in.</source>
+        <translation>ترى اسم كل شخص وبصمة مفتاحه قبل أن يدخل.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>ا&amp;بدأ</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingPanel</name>
+    <message numerus="yes">
+        <source>%n waiting to come in</source>
+        <translation>
+            <numerusform>لا أحد ينتظر الدخول</numerusform>
+            <numerusform>شخص واحد ينتظر الدخول</numerusform>
+            <numerusform>شخصان ينتظران الدخول</numerusform>
+            <numerusform>%n أشخاص ينتظرون الدخول</numerusform>
+            <numerusform>%n شخصًا ينتظرون الدخول</numerusform>
+            <numerusform>%n شخص ينتظرون الدخول</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>People waiting to come in</source>
+        <translation>أشخاص ينتظرون الدخول</translation>
+    </message>
+    <message>
+        <source>&amp;Let in</source>
+        <translation>أ&amp;دخِله</translation>
+    </message>
+    <message>
+        <source>&amp;Turn away</source>
+        <translation>ا&amp;رفض</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,864 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>Welcome to Majlis</source>
+        <translation>Welcome to Majlis</translation>
+    </message>
+    <message>
+        <source>Voice rooms that only the people inside can hear. Everything is encrypted on your computer before it leaves, and nothing is recorded.</source>
+        <translation>Voice rooms that only the people inside can hear. Everything is encrypted on your computer before it leaves, and nothing is recorded.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Language:</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Your &amp;name in rooms:</source>
+        <translation>Your &amp;name in rooms:</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>Your name</translation>
+    </message>
+    <message>
+        <source>Only people in the same room see it. It does not have to be your real name.</source>
+        <translation>Only people in the same room see it. It does not have to be your real name.</translation>
+    </message>
+    <message>
+        <source>Your key fingerprint:</source>
+        <translation>Your key fingerprint:</translation>
+    </message>
+    <message>
+        <source>Your key fingerprint: %1</source>
+        <translation>Your key fingerprint: %1</translation>
+    </message>
+    <message>
+        <source>Make a new key</source>
+        <translation>Make a new key</translation>
+    </message>
+    <message>
+        <source>Throw this key away and make another one.</source>
+        <translation>Throw this key away and make another one.</translation>
+    </message>
+    <message>
+        <source>Others in a room can compare this fingerprint, or your safety number, to be sure they are talking to you.</source>
+        <translation>Others in a room can compare this fingerprint, or your safety number, to be sure they are talking to you.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep my identity on this computer</source>
+        <translation>&amp;Keep my identity on this computer</translation>
+    </message>
+    <message>
+        <source>Off (recommended): a new key every time you open Majlis, and nothing is saved. On: people who verified you can recognise you next time, but a file on this computer shows that Majlis was used here.</source>
+        <translation>Off (recommended): a new key every time you open Majlis, and nothing is saved. On: people who verified you can recognise you next time, but a file on this computer shows that Majlis was used here.</translation>
+    </message>
+    <message>
+        <source>&amp;Remember my name and settings on this computer</source>
+        <translation>&amp;Remember my name and settings on this computer</translation>
+    </message>
+    <message>
+        <source>&amp;Continue</source>
+        <translation>&amp;Continue</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>This is not a Majlis invite link, or part of it is missing. Links look like majlis://join#… ; copy the whole link again.</source>
+        <translation>This is not a Majlis invite link, or part of it is missing. Links look like majlis://join#… ; copy the whole link again.</translation>
+    </message>
+    <message>
+        <source>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
+        <translation>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</translation>
+    </message>
+    <message>
+        <source>No rooms found on this network yet.</source>
+        <translation>No rooms found on this network yet.</translation>
+    </message>
+    <message>
+        <source>Not looking. Turn this on to see rooms hosted on this network.</source>
+        <translation>Not looking. Turn this on to see rooms hosted on this network.</translation>
+    </message>
+    <message>
+        <source>Hello, %1</source>
+        <translation>Hello, %1</translation>
+    </message>
+    <message>
+        <source>Majlis</source>
+        <translation>Majlis</translation>
+    </message>
+    <message>
+        <source>Your key fingerprint: %1</source>
+        <translation>Your key fingerprint: %1</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Settings</translation>
+    </message>
+    <message>
+        <source>S&amp;tart a room</source>
+        <translation>S&amp;tart a room</translation>
+    </message>
+    <message>
+        <source>Join with a link</source>
+        <translation>Join with a link</translation>
+    </message>
+    <message>
+        <source>Paste an invite link (majlis://join#…)</source>
+        <translation>Paste an invite link (majlis://join#…)</translation>
+    </message>
+    <message>
+        <source>&amp;Join</source>
+        <translation>&amp;Join</translation>
+    </message>
+    <message>
+        <source>The link is the key to the room: anyone who has it can ask to come in. Share it only with people you trust, in a private message.</source>
+        <translation>The link is the key to the room: anyone who has it can ask to come in. Share it only with people you trust, in a private message.</translation>
+    </message>
+    <message>
+        <source>Rooms on this network</source>
+        <translation>Rooms on this network</translation>
+    </message>
+    <message>
+        <source>&amp;Look for rooms on this network</source>
+        <translation>&amp;Look for rooms on this network</translation>
+    </message>
+    <message>
+        <source>Other devices on this network can see that this computer is looking for Majlis rooms.</source>
+        <translation>Other devices on this network can see that this computer is looking for Majlis rooms.</translation>
+    </message>
+</context>
+<context>
+    <name>InviteDialog</name>
+    <message>
+        <source>Copied. Paste it into a private message.</source>
+        <translation>Copied. Paste it into a private message.</translation>
+    </message>
+    <message>
+        <source>Invite people to %1</source>
+        <translation>Invite people to %1</translation>
+    </message>
+    <message>
+        <source>Send this link to the people you want in the room.</source>
+        <translation>Send this link to the people you want in the room.</translation>
+    </message>
+    <message>
+        <source>Invite link</source>
+        <translation>Invite link</translation>
+    </message>
+    <message>
+        <source>&amp;Copy link</source>
+        <translation>&amp;Copy link</translation>
+    </message>
+    <message>
+        <source>Show &amp;QR code</source>
+        <translation>Show &amp;QR code</translation>
+    </message>
+    <message>
+        <source>QR code of the invite link</source>
+        <translation>QR code of the invite link</translation>
+    </message>
+    <message>
+        <source>Anyone who has this link can ask to come in and, unless you approve each person, listen. Do not post it in public places.</source>
+        <translation>Anyone who has this link can ask to come in and, unless you approve each person, listen. Do not post it in public places.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>KnockModel</name>
+    <message>
+        <source>%1 asks to join; key fingerprint %2</source>
+        <translation>%1 asks to join; key fingerprint %2</translation>
+    </message>
+</context>
+<context>
+    <name>LanRoomsModel</name>
+    <message>
+        <source>Private room (needs its invite)</source>
+        <translation>Private room (needs its invite)</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>%1 — Majlis</source>
+        <translation>%1 — Majlis</translation>
+    </message>
+    <message>
+        <source>Majlis</source>
+        <translation>Majlis</translation>
+    </message>
+</context>
+<context>
+    <name>MemberDelegate</name>
+    <message>
+        <source>%1 (you)</source>
+        <translation>%1 (you)</translation>
+    </message>
+</context>
+<context>
+    <name>MemberPanel</name>
+    <message>
+        <source>%1 percent</source>
+        <translation>%1 percent</translation>
+    </message>
+    <message>
+        <source>Choose someone on the stage or in the audience to see their safety number and what you can do.</source>
+        <translation>Choose someone on the stage or in the audience to see their safety number and what you can do.</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>Co-host</source>
+        <translation>Co-host</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>Speaker</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Listener</translation>
+    </message>
+    <message>
+        <source>Key fingerprint: %1</source>
+        <translation>Key fingerprint: %1</translation>
+    </message>
+    <message>
+        <source>Safety number:</source>
+        <translation>Safety number:</translation>
+    </message>
+    <message>
+        <source>This is you.</source>
+        <translation>This is you.</translation>
+    </message>
+    <message>
+        <source>%1 sees the same number on their screen. Compare it by voice or in person; if it matches, nobody is in between.</source>
+        <translation>%1 sees the same number on their screen. Compare it by voice or in person; if it matches, nobody is in between.</translation>
+    </message>
+    <message>
+        <source>Safety number: %1</source>
+        <translation>Safety number: %1</translation>
+    </message>
+    <message>
+        <source>I compared it: &amp;verified</source>
+        <translation>I compared it: &amp;verified</translation>
+    </message>
+    <message>
+        <source>&amp;Volume:</source>
+        <translation>&amp;Volume:</translation>
+    </message>
+    <message>
+        <source>Volume for %1</source>
+        <translation>Volume for %1</translation>
+    </message>
+    <message>
+        <source>&amp;Invite to the stage</source>
+        <translation>&amp;Invite to the stage</translation>
+    </message>
+    <message>
+        <source>Leave the stage</source>
+        <translation>Leave the stage</translation>
+    </message>
+    <message>
+        <source>&amp;Move to the audience</source>
+        <translation>&amp;Move to the audience</translation>
+    </message>
+    <message>
+        <source>Make &amp;co-host</source>
+        <translation>Make &amp;co-host</translation>
+    </message>
+    <message>
+        <source>&amp;Remove from the room</source>
+        <translation>&amp;Remove from the room</translation>
+    </message>
+    <message>
+        <source>They are told, and the room moves to a new key they never get.</source>
+        <translation>They are told, and the room moves to a new key they never get.</translation>
+    </message>
+    <message>
+        <source>Listener, invited to the stage</source>
+        <translation>Listener, invited to the stage</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>You are in the waiting room. The host will let you in soon.</source>
+        <translation>You are in the waiting room. The host will let you in soon.</translation>
+    </message>
+    <message>
+        <source>%1 invites you to speak on the stage. You start muted: nobody hears you until you unmute.</source>
+        <translation>%1 invites you to speak on the stage. You start muted: nobody hears you until you unmute.</translation>
+    </message>
+    <message>
+        <source>You are invited to speak on the stage. You start muted: nobody hears you until you unmute.</source>
+        <translation>You are invited to speak on the stage. You start muted: nobody hears you until you unmute.</translation>
+    </message>
+    <message>
+        <source>Connection lost. Reconnecting…</source>
+        <translation>Connection lost. Reconnecting…</translation>
+    </message>
+    <message>
+        <source>A message that failed its security check was thrown away. Nothing you hear was affected.</source>
+        <translation>A message that failed its security check was thrown away. Nothing you hear was affected.</translation>
+    </message>
+    <message>
+        <source>No microphone or speaker could be opened. You can stay in the room; check Settings.</source>
+        <translation>No microphone or speaker could be opened. You can stay in the room; check Settings.</translation>
+    </message>
+    <message>
+        <source>The room could not be announced on this network. People can still join with the invite link.</source>
+        <translation>The room could not be announced on this network. People can still join with the invite link.</translation>
+    </message>
+    <message>
+        <source>You were removed from the room by a host. You can no longer hear it.</source>
+        <translation>You were removed from the room by a host. You can no longer hear it.</translation>
+    </message>
+    <message>
+        <source>The host did not let you in.</source>
+        <translation>The host did not let you in.</translation>
+    </message>
+    <message>
+        <source>Nobody is in this room: it has ended, or the host has not opened it yet.</source>
+        <translation>Nobody is in this room: it has ended, or the host has not opened it yet.</translation>
+    </message>
+    <message>
+        <source>The host did not answer. The room may have ended, or the host is away.</source>
+        <translation>The host did not answer. The room may have ended, or the host is away.</translation>
+    </message>
+    <message>
+        <source>The host ended the room.</source>
+        <translation>The host ended the room.</translation>
+    </message>
+    <message>
+        <source>The host left, so the room has ended.</source>
+        <translation>The host left, so the room has ended.</translation>
+    </message>
+    <message>
+        <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
+        <translation>Could not connect through the proxy set in Settings. Majlis does not connect without it.</translation>
+    </message>
+    <message>
+        <source>Could not reach the relay, or the connection to it was lost.</source>
+        <translation>Could not reach the relay, or the connection to it was lost.</translation>
+    </message>
+    <message>
+        <source>This room is not there any more.</source>
+        <translation>This room is not there any more.</translation>
+    </message>
+    <message>
+        <source>Something went wrong and the room was closed.</source>
+        <translation>Something went wrong and the room was closed.</translation>
+    </message>
+    <message>
+        <source>Voices and messages in this room are encrypted on each person&apos;s computer. The relay that passes them on cannot listen, and nothing is recorded.
+
+Room code: %1
+
+Everyone in this room sees the same code. Read it out loud: if someone sees a different code, they are not in the same room as you. To be sure of one person, compare your safety number with theirs.</source>
+        <translation>Voices and messages in this room are encrypted on each person&apos;s computer. The relay that passes them on cannot listen, and nothing is recorded.
+
+Room code: %1
+
+Everyone in this room sees the same code. Read it out loud: if someone sees a different code, they are not in the same room as you. To be sure of one person, compare your safety number with theirs.</translation>
+    </message>
+    <message>
+        <source>Connection: measuring…</source>
+        <translation>Connection: measuring…</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>good</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>fair</translation>
+    </message>
+    <message>
+        <source>poor</source>
+        <translation>poor</translation>
+    </message>
+    <message>
+        <source>Connection: %1</source>
+        <translation>Connection: %1</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1% lost</source>
+        <translation>%1% lost</translation>
+    </message>
+</context>
+<context>
+    <name>RoomPage</name>
+    <message>
+        <source>&amp;Join the stage</source>
+        <translation>&amp;Join the stage</translation>
+    </message>
+    <message>
+        <source>&amp;Not now</source>
+        <translation>&amp;Not now</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>%1 stays in the audience for now.</source>
+        <translation>%1 stays in the audience for now.</translation>
+    </message>
+    <message>
+        <source>That is not possible right now.</source>
+        <translation>That is not possible right now.</translation>
+    </message>
+    <message>
+        <source>Back to &amp;home</source>
+        <translation>Back to &amp;home</translation>
+    </message>
+    <message>
+        <source>End the room?</source>
+        <translation>End the room?</translation>
+    </message>
+    <message>
+        <source>Everyone is disconnected and the room&apos;s keys are thrown away.</source>
+        <translation>Everyone is disconnected and the room&apos;s keys are thrown away.</translation>
+    </message>
+    <message>
+        <source>&amp;End for everyone</source>
+        <translation>&amp;End for everyone</translation>
+    </message>
+    <message>
+        <source>Remove %1?</source>
+        <translation>Remove %1?</translation>
+    </message>
+    <message>
+        <source>%1 is told they were removed and cannot hear the room any more.</source>
+        <translation>%1 is told they were removed and cannot hear the room any more.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Remove</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted</source>
+        <translation>End-to-end encrypted</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted · Room code %1</source>
+        <translation>End-to-end encrypted · Room code %1</translation>
+    </message>
+    <message>
+        <source>Everyone in the room sees the same code. Compare it to be sure you are all in the same room.</source>
+        <translation>Everyone in the room sees the same code. Compare it to be sure you are all in the same room.</translation>
+    </message>
+    <message>
+        <source>On stage (%1)</source>
+        <translation>On stage (%1)</translation>
+    </message>
+    <message>
+        <source>Listening (%1)</source>
+        <translation>Listening (%1)</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Stage</translation>
+    </message>
+    <message>
+        <source>Audience</source>
+        <translation>Audience</translation>
+    </message>
+    <message>
+        <source>Un&amp;mute</source>
+        <translation>Un&amp;mute</translation>
+    </message>
+    <message>
+        <source>&amp;Mute</source>
+        <translation>&amp;Mute</translation>
+    </message>
+    <message>
+        <source>Lower &amp;hand</source>
+        <translation>Lower &amp;hand</translation>
+    </message>
+    <message>
+        <source>Raise &amp;hand</source>
+        <translation>Raise &amp;hand</translation>
+    </message>
+    <message>
+        <source>&amp;Invite</source>
+        <translation>&amp;Invite</translation>
+    </message>
+    <message>
+        <source>&amp;Leave quietly</source>
+        <translation>&amp;Leave quietly</translation>
+    </message>
+    <message>
+        <source>&amp;End room</source>
+        <translation>&amp;End room</translation>
+    </message>
+    <message>
+        <source>Hold %1 to talk</source>
+        <translation>Hold %1 to talk</translation>
+    </message>
+</context>
+<context>
+    <name>RosterModel</name>
+    <message>
+        <source>host</source>
+        <translation>host</translation>
+    </message>
+    <message>
+        <source>co-host</source>
+        <translation>co-host</translation>
+    </message>
+    <message>
+        <source>speaker</source>
+        <translation>speaker</translation>
+    </message>
+    <message>
+        <source>listener</source>
+        <translation>listener</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>you</translation>
+    </message>
+    <message>
+        <source>muted</source>
+        <translation>muted</translation>
+    </message>
+    <message>
+        <source>speaking</source>
+        <translation>speaking</translation>
+    </message>
+    <message>
+        <source>microphone on</source>
+        <translation>microphone on</translation>
+    </message>
+    <message>
+        <source>hand raised</source>
+        <translation>hand raised</translation>
+    </message>
+    <message>
+        <source>safety number verified</source>
+        <translation>safety number verified</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</source>
+        <translation>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</translation>
+    </message>
+    <message>
+        <source>Stop the test</source>
+        <translation>Stop the test</translation>
+    </message>
+    <message>
+        <source>&amp;Test the microphone</source>
+        <translation>&amp;Test the microphone</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Sound</source>
+        <translation>Sound</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Network</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Appearance</translation>
+    </message>
+    <message>
+        <source>Privacy</source>
+        <translation>Privacy</translation>
+    </message>
+    <message>
+        <source>Settings sections</source>
+        <translation>Settings sections</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone:</source>
+        <translation>&amp;Microphone:</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>Microphone</translation>
+    </message>
+    <message>
+        <source>&amp;Speaker:</source>
+        <translation>&amp;Speaker:</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>Speaker</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>System default</translation>
+    </message>
+    <message>
+        <source>No audio devices were found. You can still join rooms, but you will neither hear nor be heard.</source>
+        <translation>No audio devices were found. You can still join rooms, but you will neither hear nor be heard.</translation>
+    </message>
+    <message>
+        <source>Microphone level</source>
+        <translation>Microphone level</translation>
+    </message>
+    <message>
+        <source>Audio &amp;quality:</source>
+        <translation>Audio &amp;quality:</translation>
+    </message>
+    <message>
+        <source>Audio quality</source>
+        <translation>Audio quality</translation>
+    </message>
+    <message>
+        <source>Low data (16 kbit/s)</source>
+        <translation>Low data (16 kbit/s)</translation>
+    </message>
+    <message>
+        <source>Standard (24 kbit/s)</source>
+        <translation>Standard (24 kbit/s)</translation>
+    </message>
+    <message>
+        <source>High (32 kbit/s)</source>
+        <translation>High (32 kbit/s)</translation>
+    </message>
+    <message>
+        <source>&amp;Push to talk: hold a key to speak</source>
+        <translation>&amp;Push to talk: hold a key to speak</translation>
+    </message>
+    <message>
+        <source>Push-to-talk &amp;key:</source>
+        <translation>Push-to-talk &amp;key:</translation>
+    </message>
+    <message>
+        <source>Push-to-talk key</source>
+        <translation>Push-to-talk key</translation>
+    </message>
+    <message>
+        <source>&amp;Proxy:</source>
+        <translation>&amp;Proxy:</translation>
+    </message>
+    <message>
+        <source>Proxy address</source>
+        <translation>Proxy address</translation>
+    </message>
+    <message>
+        <source>To hide your address from the relay, connect through Tor: run Tor Browser or the Tor service and enter socks5://127.0.0.1:9050 (Tor Browser: port 9150). Leave empty to connect directly. With a proxy set, Majlis never connects without it.</source>
+        <translation>To hide your address from the relay, connect through Tor: run Tor Browser or the Tor service and enter socks5://127.0.0.1:9050 (Tor Browser: port 9150). Leave empty to connect directly. With a proxy set, Majlis never connects without it.</translation>
+    </message>
+    <message>
+        <source>&amp;Look for rooms on this network</source>
+        <translation>&amp;Look for rooms on this network</translation>
+    </message>
+    <message>
+        <source>Other devices on this network can see that this computer is looking for Majlis rooms.</source>
+        <translation>Other devices on this network can see that this computer is looking for Majlis rooms.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Language:</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>System language</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Theme:</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <source>Like the system</source>
+        <translation>Like the system</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Light</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dark</translation>
+    </message>
+    <message>
+        <source>&amp;Remember my name and settings on this computer</source>
+        <translation>&amp;Remember my name and settings on this computer</translation>
+    </message>
+    <message>
+        <source>&amp;Keep my identity on this computer</source>
+        <translation>&amp;Keep my identity on this computer</translation>
+    </message>
+    <message>
+        <source>Majlis never saves rooms, invite links, who was there or anything that was said. With both boxes off it saves nothing at all: someone who searches this computer finds no Majlis settings.</source>
+        <translation>Majlis never saves rooms, invite links, who was there or anything that was said. With both boxes off it saves nothing at all: someone who searches this computer finds no Majlis settings.</translation>
+    </message>
+    <message>
+        <source>&amp;Forget everything on this computer</source>
+        <translation>&amp;Forget everything on this computer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Save</translation>
+    </message>
+</context>
+<context>
+    <name>StartRoomDialog</name>
+    <message>
+        <source>A relay address starts with wss:// (or ws://) and names a server.</source>
+        <translation>A relay address starts with wss:// (or ws://) and names a server.</translation>
+    </message>
+    <message>
+        <source>Start a room</source>
+        <translation>Start a room</translation>
+    </message>
+    <message>
+        <source>Room &amp;name:</source>
+        <translation>Room &amp;name:</translation>
+    </message>
+    <message>
+        <source>Room name</source>
+        <translation>Room name</translation>
+    </message>
+    <message>
+        <source>Only people in the room see it.</source>
+        <translation>Only people in the room see it.</translation>
+    </message>
+    <message>
+        <source>&amp;Topic:</source>
+        <translation>&amp;Topic:</translation>
+    </message>
+    <message>
+        <source>Topic (optional)</source>
+        <translation>Topic (optional)</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Where</translation>
+    </message>
+    <message>
+        <source>This &amp;network: no internet needed</source>
+        <translation>This &amp;network: no internet needed</translation>
+    </message>
+    <message>
+        <source>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</source>
+        <translation>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</translation>
+    </message>
+    <message>
+        <source>Show the room&apos;s &amp;name to others on this network</source>
+        <translation>Show the room&apos;s &amp;name to others on this network</translation>
+    </message>
+    <message>
+        <source>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</source>
+        <translation>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</translation>
+    </message>
+    <message>
+        <source>A &amp;relay on the internet</source>
+        <translation>A &amp;relay on the internet</translation>
+    </message>
+    <message>
+        <source>For people in different places. The relay passes on encrypted audio it cannot read.</source>
+        <translation>For people in different places. The relay passes on encrypted audio it cannot read.</translation>
+    </message>
+    <message>
+        <source>Relay address (wss://…)</source>
+        <translation>Relay address (wss://…)</translation>
+    </message>
+    <message>
+        <source>Only this &amp;computer (to try Majlis out)</source>
+        <translation>Only this &amp;computer (to try Majlis out)</translation>
+    </message>
+    <message>
+        <source>Who gets in</source>
+        <translation>Who gets in</translation>
+    </message>
+    <message>
+        <source>&amp;Anyone with the invite link</source>
+        <translation>&amp;Anyone with the invite link</translation>
+    </message>
+    <message>
+        <source>I &amp;approve each person in a waiting room</source>
+        <translation>I &amp;approve each person in a waiting room</translation>
+    </message>
+    <message>
+        <source>You see each person&apos;s name and key fingerprint before they come in.</source>
+        <translation>You see each person&apos;s name and key fingerprint before they come in.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>&amp;Start</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingPanel</name>
+    <message numerus="yes">
+        <source>%n waiting to come in</source>
+        <translation>
+            <numerusform>%n person is waiting to come in</numerusform>
+            <numerusform>%n people are waiting to come in</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>People waiting to come in</source>
+        <translation>People waiting to come in</translation>
+    </message>
+    <message>
+        <source>&amp;Let in</source>
+        <translation>&amp;Let in</translation>
+    </message>
+    <message>
+        <source>&amp;Turn away</source>
+        <translation>&amp;Turn away</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,393 @@
+"""The room: who is on stage and who listens, the controls, and everything the room tells us.
+
+It shows only what the runner sends (snapshots, events, figures) and hands intents back to it;
+it never waits for the network. The speaking rings follow `RoomRunner.levels()`, polled 30 times
+a second. Push-to-talk listens for its key application-wide while the user is on stage.
+"""
+
+from __future__ import annotations
+
+from app.client import Outcome
+from app.core import events as ev
+from app.core.protocol import RoomProtocol
+from app.core.roster import Role
+from app.ui import messages
+from app.ui.common import LanguageAware, confirm, label, ltr
+from app.ui.invite import InviteDialog
+from app.ui.live import ConnectionStats
+from app.ui.models import KnockModel, Roles, RosterFilter, RosterModel
+from app.ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from app.ui.roomparts import RoomLayout
+from app.ui.runner import RoomRunner, RoomSnapshot
+
+LEVEL_POLL_MS = 33
+
+
+class RoomPage(RoomLayout, LanguageAware):
+    homeRequested = Signal()
+
+    def __init__(self, my_key: bytes, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.my_key = my_key
+        self.runner: RoomRunner | None = None
+        self.snapshot = RoomSnapshot()
+        self.stats = ConnectionStats()
+        self.ended = False
+        self.verified: set[bytes] = set()
+        self.gains: dict[int, float] = {}
+        self.selected: int | None = None
+        self.ptt_key: int | None = None
+        self._ptt_down = False
+        self._invite_dialog: InviteDialog | None = None
+        self.roster = RosterModel(self)
+        self.stage_model = RosterFilter(self.roster, stage=True, parent=self)
+        self.audience_model = RosterFilter(self.roster, stage=False, parent=self)
+        self.knocks = KnockModel(self)
+        self.build()
+        self._connect()
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(LEVEL_POLL_MS)
+        self.timer.timeout.connect(self._poll_levels)
+        self.retranslate()
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        self.badge.clicked.connect(self._explain_encryption)
+        self.mute.clicked.connect(self._toggle_mute)
+        self.hand.clicked.connect(self._toggle_hand)
+        self.invite.clicked.connect(self.show_invite)
+        self.leave.clicked.connect(self._leave)
+        self.end.clicked.connect(self._end)
+        self.home.clicked.connect(self.homeRequested)
+        self.stage_banner.primaryClicked.connect(self._accept_stage)
+        self.stage_banner.secondaryClicked.connect(self._decline_stage)
+        self.status_banner.primaryClicked.connect(self.homeRequested)
+        self.notice_banner.primaryClicked.connect(self.notice_banner.hide)
+        for view in (self.stage_view, self.audience_view):
+            view.selectionModel().currentChanged.connect(
+                lambda current, _prev, v=view: self._select(v, current))
+        p = self.member_panel
+        p.inviteToStage.connect(lambda mid: self._act(lambda r, now: r.invite_to_stage(mid, now)))
+        p.moveToAudience.connect(lambda mid: self._act(
+            lambda r, now: r.move_to_audience(mid, now)))
+        p.makeCohost.connect(lambda mid: self._act(lambda r, now: r.make_cohost(mid, now)))
+        p.removeMember.connect(self._remove)
+        p.verifiedChanged.connect(self._verified)
+        p.volumeChanged.connect(self._volume)
+        self.waiting.admit.connect(lambda kid: self._act(lambda r, now: r.admit(kid, now)))
+        self.waiting.refuse.connect(lambda kid: self._act(lambda r, now: r.refuse(kid, now)))
+
+    # -- the runner ------------------------------------------------------------------------
+
+    def attach(self, runner: RoomRunner, title: str = "") -> None:
+        """Show a new room (connecting) driven by `runner`."""
+        self.runner = runner
+        self.snapshot = RoomSnapshot(room_name=title)
+        self.stats = ConnectionStats()
+        self.ended = False
+        self.verified.clear()
+        self.gains.clear()
+        self.selected = None
+        self.roster.clear()
+        self.knocks.set_knocks(())
+        for b in (self.reconnect_banner, self.stage_banner, self.status_banner,
+                  self.notice_banner):
+            b.hide()
+        queued = Qt.ConnectionType.QueuedConnection
+        runner.roomChanged.connect(self._room_changed, queued)
+        runner.eventReceived.connect(self._event, queued)
+        runner.statsChanged.connect(self._stats, queued)
+        runner.reconnectingChanged.connect(self._reconnecting, queued)
+        runner.refused.connect(self._refused, queued)
+        runner.audioProblem.connect(self._audio_problem, queued)
+        runner.lanProblem.connect(self._lan_problem, queued)
+        runner.finished.connect(self._finished, queued)
+        self.timer.start()
+        self.member_panel.show_member(None, None, False, 1.0)
+        self.retranslate()
+
+    def set_push_to_talk(self, key: QtGui.QKeySequence | None) -> None:
+        """Hold `key` to talk (None: off)."""
+        self.ptt_key = key[0].key().value if key is not None and not key.isEmpty() else None  # type: ignore[index]
+        self._sync_controls()
+
+    def _act(self, intent: object) -> None:
+        if self.runner is not None and not self.ended:
+            self.runner.act(intent)  # type: ignore[arg-type]
+
+    # -- updates from the runner -----------------------------------------------------------
+
+    def _room_changed(self, snap: RoomSnapshot) -> None:
+        self.snapshot = snap
+        self.roster.set_members(snap.members, snap.me)
+        self.knocks.set_knocks(snap.knocks)
+        if snap.state == "waiting":
+            self.status_banner.show_message(messages.waiting(), "info")
+        elif snap.state == "in-room" and not self.ended:
+            self.status_banner.hide()
+        self._refresh_panel()
+        self.retranslate()
+
+    def _event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.StageInvited):
+            inviter = self.roster.member(event.by_member)
+            self.stage_banner.show_message(
+                messages.stage_invitation(inviter.name if inviter else ""), "info",
+                self.tr("&Join the stage"), self.tr("&Not now"))
+            self.stage_banner.primary.setFocus()
+        elif isinstance(event, ev.RoleChanged) and event.member_id == self.snapshot.me:
+            self.stage_banner.hide()
+        elif isinstance(event, (ev.Kicked, ev.Refused, ev.RoomEnded, ev.JoinFailed)):
+            text = messages.for_event(event)
+            if text:
+                self._show_ended(text)
+        elif isinstance(event, ev.SecurityAlert):
+            self.notice_banner.show_message(messages.security_alert(), "warning", self.tr("OK"))
+            self.notice_banner.setToolTip(event.detail)
+        elif isinstance(event, ev.StageAnswered) and self.snapshot.is_host and not event.accepted:
+            who = self.roster.member(event.member_id)
+            self.notice_banner.show_message(
+                self.tr("%1 stays in the audience for now.").replace("%1", who.name if who else ""),
+                "info", self.tr("OK"))
+
+    def _stats(self, stats: ConnectionStats) -> None:
+        self.stats = stats
+        self.retranslate()
+
+    def _reconnecting(self, on: bool) -> None:
+        if on:
+            self.reconnect_banner.show_message(messages.reconnecting(), "warning")
+        else:
+            self.reconnect_banner.hide()
+
+    def _refused(self, detail: str) -> None:
+        self.notice_banner.show_message(self.tr("That is not possible right now."), "warning",
+                                        self.tr("OK"))
+        self.notice_banner.setToolTip(detail)
+
+    def _audio_problem(self, detail: str) -> None:
+        if detail.endswith("works again."):  # RoomClient retries devices and says so
+            self.notice_banner.hide()
+            return
+        self.notice_banner.show_message(messages.no_audio(), "warning", self.tr("OK"))
+        self.notice_banner.setToolTip(detail)
+
+    def _lan_problem(self, detail: str) -> None:
+        self.notice_banner.show_message(messages.lan_problem(), "warning", self.tr("OK"))
+        self.notice_banner.setToolTip(detail)
+
+    def _finished(self, outcome: Outcome) -> None:
+        self.timer.stop()
+        self.roster.set_levels({})
+        self.reconnect_banner.hide()
+        if not self.ended:
+            text = messages.for_outcome(outcome, self.snapshot.is_host)
+            if text is None:
+                self.ended = True
+                self.homeRequested.emit()
+                return
+            self._show_ended(text, outcome.message)
+        self.runner = None
+        self._sync_controls()
+
+    def _show_ended(self, text: str, detail: str = "") -> None:
+        self.ended = True
+        self.stage_banner.hide()
+        self.status_banner.show_message(text, "danger", self.tr("Back to &home"))
+        self.status_banner.setToolTip(detail)
+        self._sync_controls()
+
+    def _poll_levels(self) -> None:
+        if self.runner is not None:
+            self.roster.set_levels(self.runner.levels())
+
+    # -- user actions ----------------------------------------------------------------------
+
+    def _toggle_mute(self) -> None:
+        me = self.snapshot.my_member
+        if me is not None and self.runner is not None:
+            self.runner.set_muted(not me.muted)
+
+    def _toggle_hand(self) -> None:
+        me = self.snapshot.my_member
+        if me is None:
+            return
+        if me.hand:
+            self._act(lambda p, now: p.lower_hand(now))
+        else:
+            self._act(lambda p, now: p.raise_hand(now))
+
+    def _accept_stage(self) -> None:
+        self.stage_banner.hide()
+        if self.runner is not None:
+            self.runner.accept_stage()
+
+    def _decline_stage(self) -> None:
+        self.stage_banner.hide()
+        self._act(lambda p, now: p.decline_stage(now))
+
+    def _leave(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+            self.leave.setEnabled(False)
+
+    def _end(self) -> None:
+        confirm(self, self.tr("End the room?"),
+                self.tr("Everyone is disconnected and the room's keys are thrown away."),
+                self.tr("&End for everyone"), self._leave)
+
+    def _remove(self, member_id: int) -> None:
+        member = self.roster.member(member_id)
+        if member is None:
+            return
+
+        def kick(p: RoomProtocol, now: float) -> None:
+            p.kick(member_id, now)
+
+        confirm(self, self.tr("Remove %1?").replace("%1", member.name),
+                self.tr("%1 is told they were removed and cannot hear the room any more.")
+                .replace("%1", member.name), self.tr("&Remove"), lambda: self._act(kick))
+
+    def show_invite(self) -> None:
+        if not self.snapshot.invite_link:
+            return
+        if self._invite_dialog is not None:
+            self._invite_dialog.close()
+        self._invite_dialog = InviteDialog(self.snapshot.invite_link, self.snapshot.room_name,
+                                           self)
+        self._invite_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._invite_dialog.destroyed.connect(lambda: setattr(self, "_invite_dialog", None))
+        self._invite_dialog.open()
+
+    def _explain_encryption(self) -> None:
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information,
+                                    self.tr("End-to-end encrypted"),
+                                    messages.encryption_explained(self.snapshot.room_code),
+                                    QtWidgets.QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _select(self, view: QtWidgets.QListView,
+                current: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> None:
+        if not current.isValid():
+            return
+        other = self.audience_view if view is self.stage_view else self.stage_view
+        other.selectionModel().clearSelection()
+        self.selected = int(current.data(Roles.MEMBER_ID))
+        self._refresh_panel()
+
+    def _refresh_panel(self) -> None:
+        member = self.roster.member(self.selected) if self.selected is not None else None
+        if member is None:
+            self.selected = None
+        self.member_panel.show_member(member, self.snapshot.my_member,
+                                      member is not None and member.key in self.verified,
+                                      self.gains.get(member.member_id, 1.0) if member else 1.0)
+
+    def _verified(self, key: bytes, on: bool) -> None:
+        (self.verified.add if on else self.verified.discard)(key)
+        self.roster.set_verified(self.verified)
+
+    def _volume(self, member_id: int, gain: float) -> None:
+        self.gains[member_id] = gain
+        if self.runner is not None:
+            self.runner.set_volume(member_id, gain)
+
+    # -- push-to-talk ----------------------------------------------------------------------
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        kind = event.type()
+        if kind == QtCore.QEvent.Type.FocusIn and watched in (self.stage_view,
+                                                               self.audience_view):
+            view = self.stage_view if watched is self.stage_view else self.audience_view
+            self._select(view, view.currentIndex())  # the panel follows the focused list
+            return False
+        if self.ptt_key is not None and kind in (QtCore.QEvent.Type.KeyPress,
+                                                 QtCore.QEvent.Type.KeyRelease) \
+                and self.isActiveWindow():
+            key_event = event if isinstance(event, QtGui.QKeyEvent) else None
+            if key_event is not None and key_event.key() == self.ptt_key:
+                if not key_event.isAutoRepeat():
+                    self._push(kind == QtCore.QEvent.Type.KeyPress)
+                return True
+        if kind == QtCore.QEvent.Type.ApplicationDeactivate and self._ptt_down:
+            self._push(False)  # the release would go to another window: stop talking now
+        return False
+
+    def _push(self, down: bool) -> None:
+        """Hold to talk: the first press also unmutes (and so consents); release closes the
+        gate again without announcing anything, so pressing is not visible to the room."""
+        me = self.snapshot.my_member
+        if me is None or not me.role.on_stage or self.runner is None or down == self._ptt_down:
+            return
+        self._ptt_down = down
+        if down and me.muted:
+            self.runner.set_muted(False)
+        self.runner.talk(down)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        app = QtCore.QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        super().showEvent(event)
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:
+        app = QtCore.QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        super().hideEvent(event)
+
+    # -- texts -----------------------------------------------------------------------------
+
+    def _sync_controls(self) -> None:
+        snap, me = self.snapshot, self.snapshot.my_member
+        live = not self.ended and self.runner is not None
+        in_room = live and snap.state == "in-room" and me is not None
+        on_stage = in_room and me is not None and me.role.on_stage
+        self.mute.setVisible(on_stage)
+        self.hand.setVisible(in_room and me is not None and me.role is Role.LISTENER)
+        self.invite.setVisible(in_room and bool(snap.invite_link))
+        self.end.setVisible(live and snap.is_host)
+        self.leave.setVisible(live and not snap.is_host)
+        self.leave.setEnabled(live)
+        self.home.setVisible(not live)
+        self.ptt_hint.setVisible(on_stage and self.ptt_key is not None)
+        self.badge.setVisible(bool(snap.room_code))
+
+    def retranslate(self) -> None:
+        snap, me = self.snapshot, self.snapshot.my_member
+        self.title.setText(snap.room_name or self.tr("Connecting…"))
+        self.topic.setText(snap.topic)
+        self.topic.setVisible(bool(snap.topic))
+        label(self.badge, self.tr("End-to-end encrypted · Room code %1").replace(
+            "%1", ltr(snap.room_code)),
+            self.tr("Everyone in the room sees the same code. Compare it to be sure you are all "
+                    "in the same room."))
+        self.quality.setText(messages.quality(self.stats))
+        self.quality.setAccessibleName(self.quality.text())
+        stage = self.stage_model.rowCount()
+        audience = self.audience_model.rowCount()
+        self.stage_label.setText(self.tr("On stage (%1)").replace("%1", str(stage)))
+        self.audience_label.setText(self.tr("Listening (%1)").replace("%1", str(audience)))
+        label(self.stage_view, self.tr("Stage"))
+        label(self.audience_view, self.tr("Audience"))
+        muted = me is None or me.muted
+        label(self.mute, self.tr("Un&mute") if muted else self.tr("&Mute"))
+        self.mute.setIcon(self._icon("mic-off" if muted else "mic"))
+        label(self.hand, self.tr("Lower &hand") if me is not None and me.hand
+              else self.tr("Raise &hand"))
+        label(self.invite, self.tr("&Invite"))
+        label(self.leave, self.tr("&Leave quietly"))
+        label(self.end, self.tr("&End room"))
+        label(self.home, self.tr("Back to &home"))
+        if self.ptt_key is not None:
+            key = QtGui.QKeySequence(self.ptt_key).toString(
+                QtGui.QKeySequence.SequenceFormat.NativeText)
+            self.ptt_hint.setText(self.tr("Hold %1 to talk").replace("%1", key))
+        self._sync_controls()
+
+    def _icon(self, name: str) -> QtGui.QIcon:
+        from app.ui import artwork
+
+        return artwork.icon(name)

@@ -1,0 +1,392 @@
+"""RoomRunner: the one asyncio thread behind the window, and the only bridge to it.
+
+The GUI thread never touches the room protocol, a socket or a device. It starts a runner with a
+plan (host or join), then only:
+- calls the runner's methods, which hand intents to the loop (`RoomClient.act`, thread-safe);
+- receives queued signals: `eventReceived` for each room event (audio frames excepted),
+  `roomChanged` with an immutable `RoomSnapshot` after each batch of events, `statsChanged`,
+  `reconnectingChanged`, `refused` for an intent the rules turned down, and `finished` once;
+- reads `levels()` from a timer (a dict of floats the loop replaces whole).
+When hosting "on this computer" or "on this network", the relay itself runs on the same loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from app.client import AudioSettings, Outcome, Policy
+from app.core import events as ev
+from app.core.errors import LocalProtocolError
+from app.core.protocol import RoomProtocol, State
+from app.core.roster import Member
+from app.lan.advertise import LanAdvertiser
+from app.lan.service import LanError
+from app.ui.live import LiveRoomClient, accepts_proxy
+from app.ui.qt import QtCore, Signal
+from crypto.identity import Identity, PublicIdentity
+from crypto.invite import Invite
+
+log = logging.getLogger(__name__)
+
+RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # then give up: about a minute in all
+Intent = Callable[[RoomProtocol, float], None]
+
+
+class Where(enum.Enum):
+    COMPUTER = "computer"  # a relay inside the app on 127.0.0.1: only this computer
+    NETWORK = "network"  # a relay inside the app on a LAN address, announced with zeroconf
+    RELAY = "relay"  # a relay somewhere else, by URL
+
+
+@dataclass(frozen=True)
+class HostPlan:
+    room_name: str
+    topic: str = ""
+    where: Where = Where.COMPUTER
+    relay_url: str = ""
+    approve_each: bool = False
+    visible: bool = False  # NETWORK only: list the room's name on the network
+    lan_interfaces: tuple[str, ...] = ()  # NETWORK only: where to listen and announce
+
+
+@dataclass(frozen=True)
+class JoinPlan:
+    invite: Invite
+
+
+@dataclass(frozen=True)
+class Knock:
+    knock_id: int
+    name: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class RoomSnapshot:
+    """The room as the GUI may see it: immutable, built on the loop thread after each batch."""
+
+    state: str = "connecting"
+    room_name: str = ""
+    topic: str = ""
+    room_code: str = ""
+    invite_link: str = ""
+    is_host: bool = False
+    me: int | None = None
+    members: tuple[Member, ...] = ()
+    knocks: tuple[Knock, ...] = ()
+    consented: bool = False
+    lan_url: str = ""  # the relay's address when hosting on this network
+
+    @property
+    def my_member(self) -> Member | None:
+        return next((m for m in self.members if m.member_id == self.me), None)
+
+
+@dataclass
+class RunnerOptions:
+    """What the runner needs from settings. `audio` None: no devices (tests, screenshots)."""
+
+    audio: AudioSettings | None = None
+    bitrate: int = 32000
+    proxy: str = ""  # socks5://host:port or http://host:port; "" = direct
+    push_to_talk: bool = False
+
+
+def proxy_settings(text: str) -> object | None:
+    """The transport's ProxySettings for a proxy URL ("" = None: connect directly)."""
+    from urllib.parse import urlsplit
+
+    from app.net.proxy import ProxySettings
+
+    if not text.strip():
+        return None
+    parts = urlsplit(text.strip())
+    host, port, user, password = parts.hostname or "", parts.port, parts.username, parts.password
+    if parts.scheme == "http":
+        return ProxySettings("http", host, port, user, password)
+    return ProxySettings("socks5", host, port, user, password)
+
+
+def _snapshot(client: LiveRoomClient, lan_url: str) -> RoomSnapshot:
+    p = client.protocol
+    knocks = tuple(Knock(k.knock_id, k.body.name, PublicIdentity(k.joiner).fingerprint())
+                   for k in p.knocks.values()) if p.is_host else ()
+    in_room = p.state is State.IN_ROOM
+    return RoomSnapshot(
+        state=p.state.value, room_name=p.room_name, topic=p.topic,
+        room_code=p.invite_room_code() if in_room else "",
+        invite_link=p.invite.to_link() if in_room else "", is_host=p.is_host, me=p.me,
+        members=tuple(p.members.values()), knocks=knocks, consented=client.consented,
+        lan_url=lan_url)
+
+
+class RoomRunner(QtCore.QObject):
+    """One room at a time, on its own thread. Create a new runner for the next room."""
+
+    eventReceived = Signal(object)  # ev.Event
+    roomChanged = Signal(object)  # RoomSnapshot
+    statsChanged = Signal(object)  # ConnectionStats
+    reconnectingChanged = Signal(bool)
+    refused = Signal(str)  # an intent the room's rules turned down (English detail)
+    audioProblem = Signal(str)  # no device, or it failed (a sentence)
+    lanProblem = Signal(str)  # the room could not be announced on the network
+    finished = Signal(object)  # Outcome
+
+    def __init__(self, identity: Identity, display_name: str, options: RunnerOptions | None = None,
+                 parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.identity = identity
+        self.display_name = display_name
+        self.options = options or RunnerOptions()
+        self.outcome: Outcome | None = None
+        self.client: LiveRoomClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stop: asyncio.Event | None = None
+        self._stopping = False
+        self._lan_url = ""
+        self._reconnecting = False
+
+    # -- lifecycle (GUI thread) ------------------------------------------------------------
+
+    def host(self, plan: HostPlan) -> None:
+        self._start(lambda: self._host(plan))
+
+    def join(self, plan: JoinPlan) -> None:
+        self._start(lambda: self._join(plan))
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Leave the room (a host ends it) and stop; `finished` follows. Never blocks."""
+        self._stopping = True
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
+                loop.call_soon_threadsafe(self._stop_on_loop)
+
+    def wait(self, timeout: float) -> bool:
+        """Join the thread (only at exit, after `stop()`); True if it ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _start(self, main: Callable[[], Coroutine[Any, Any, Outcome]]) -> None:
+        if self._thread is not None:
+            raise RuntimeError("a runner runs one room; make a new one")
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._thread_main, args=(main, ready),
+                                        name="majlis-room", daemon=True)
+        self._thread.start()
+        ready.wait()  # only until the loop object exists: microseconds, no I/O
+
+    def _thread_main(self, main: Callable[[], Coroutine[Any, Any, Outcome]],
+                     ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._stop = asyncio.Event()
+        ready.set()
+        try:
+            outcome = loop.run_until_complete(main())
+        except Exception:
+            log.exception("the room thread failed")
+            outcome = Outcome(1, "Something went wrong inside Majlis; the room was closed.")
+        finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+        self.outcome = outcome
+        self.finished.emit(outcome)
+
+    # -- intents (GUI thread) --------------------------------------------------------------
+
+    def act(self, intent: Intent) -> None:
+        """Run `intent(protocol, now)` on the loop; a refusal comes back as `refused`."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+
+        def run() -> None:
+            client = self.client
+            if client is not None and client.protocol.state is not State.CLOSED:
+                client.act(intent, on_error=self._refused)
+
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(run)
+
+    def accept_stage(self) -> None:
+        def accept(p: RoomProtocol, now: float) -> None:
+            assert self.client is not None
+            self.client.consented = True
+            p.accept_stage(now)
+        self.act(accept)
+
+    def set_muted(self, muted: bool) -> None:
+        def mute(p: RoomProtocol, now: float) -> None:
+            assert self.client is not None
+            if not muted:
+                self.client.consented = True  # unmuting is saying yes to the microphone
+            p.set_muted(muted, now)
+        self.act(mute)
+
+    def set_volume(self, member_id: int, gain: float) -> None:
+        client = self.client
+        if client is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
+                client.set_volume(member_id, gain)
+
+    def set_push_to_talk(self, enabled: bool) -> None:
+        self.options.push_to_talk = enabled
+        client = self.client
+        if client is not None:
+            with contextlib.suppress(RuntimeError):
+                client.set_push_to_talk(enabled)
+
+    def talk(self, held: bool) -> None:
+        """The push-to-talk key went down or up."""
+        client = self.client
+        if client is not None:
+            with contextlib.suppress(RuntimeError):
+                client.talk(held)
+
+    def levels(self) -> dict[int, float]:
+        client = self.client
+        return client.levels if client is not None else {}
+
+    # -- the loop thread -------------------------------------------------------------------
+
+    def _stop_on_loop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        if self.client is not None:
+            self.client.stop()
+
+    def _refused(self, exc: LocalProtocolError) -> None:
+        self.refused.emit(str(exc))
+
+    def _client(self, protocol: RoomProtocol, url: str, remote: bool) -> LiveRoomClient:
+        """A client for `url`; a remote relay is reached through the proxy, if one is set (a
+        relay inside this app is not: it is this computer)."""
+        proxy = proxy_settings(self.options.proxy) if remote and accepts_proxy() else None
+        policy = Policy(exit_on_kick=True, on_event=self._on_event,
+                        on_audio_problem=self.audioProblem.emit)
+        client = LiveRoomClient(protocol, url, audio=self.options.audio,
+                                bitrate=self.options.bitrate, policy=policy,
+                                on_stats=self.statsChanged.emit,
+                                proxy=proxy)
+        client.set_push_to_talk(self.options.push_to_talk)
+        client.on_batch = lambda: self.roomChanged.emit(_snapshot(client, self._lan_url))
+        self.client = client
+        return client
+
+    def _on_event(self, event: ev.Event, protocol: RoomProtocol) -> None:
+        if isinstance(event, ev.AudioFrame):
+            return
+        if isinstance(event, ev.Welcomed):
+            self._set_reconnecting(False)
+        self.eventReceived.emit(event)
+
+    def _proxy_refusal(self) -> Outcome | None:
+        """Fail closed: a user who set a proxy (Tor) must never connect without it."""
+        if self.options.proxy and not accepts_proxy():
+            return Outcome(3, "This build of Majlis cannot connect through a proxy yet, so it "
+                              "did not connect at all. Clear the proxy in Settings to connect "
+                              "directly.")
+        return None
+
+    async def _host(self, plan: HostPlan) -> Outcome:
+        from relay.server import RelayConfig, RelayServer
+
+        server: RelayServer | None = None
+        advertiser: LanAdvertiser | None = None
+        url = plan.relay_url
+        if plan.where is Where.RELAY and (refusal := self._proxy_refusal()) is not None:
+            return refusal
+        try:
+            if plan.where is not Where.RELAY:
+                address = "127.0.0.1"
+                if plan.where is Where.NETWORK:
+                    if not plan.lan_interfaces:
+                        return Outcome(3, "This computer is not connected to a local network.")
+                    address = plan.lan_interfaces[0]
+                server = RelayServer(RelayConfig(host=address, port=0))
+                try:
+                    await server.start()
+                except OSError as exc:
+                    return Outcome(3, f"Cannot start the room's relay on {address}: {exc}")
+                url = server.url
+                if plan.where is Where.NETWORK:
+                    self._lan_url = url
+            protocol = RoomProtocol.host(self.identity, [url], plan.room_name, topic=plan.topic,
+                                         display_name=self.display_name,
+                                         auto_admit=not plan.approve_each, now=time.monotonic())
+            client = self._client(protocol, url, remote=plan.where is Where.RELAY)
+            announcing: asyncio.Future[None] | None = None
+            if server is not None and plan.where is Where.NETWORK:
+                port = int(url.rsplit(":", 1)[1])
+                advertiser = LanAdvertiser(plan.lan_interfaces, plan.lan_interfaces[0], port,
+                                           plan.room_name if plan.visible else None)
+                announcing = asyncio.ensure_future(self._advertise(advertiser))
+            outcome = await client.run()
+            if announcing is not None:
+                announcing.cancel()
+            return outcome
+        finally:
+            if self.client is not None:
+                self.client.protocol.keys.wipe()
+            if advertiser is not None:
+                await advertiser.close()
+            if server is not None:
+                await server.close()
+
+    async def _advertise(self, advertiser: LanAdvertiser) -> None:
+        try:
+            await advertiser.start()
+        except LanError as exc:
+            log.info("LAN announcement failed: %s", exc)
+            self.lanProblem.emit(str(exc))  # the room itself goes on; the invite still works
+
+    async def _join(self, plan: JoinPlan) -> Outcome:
+        """Join, and after a dropped connection join again (a new knock) for about a minute."""
+        if (refusal := self._proxy_refusal()) is not None:
+            return refusal
+        attempt = 0
+        while True:
+            protocol = RoomProtocol.join(self.identity, plan.invite, self.display_name,
+                                         now=time.monotonic())
+            client = self._client(protocol, plan.invite.relays[0], remote=True)
+            try:
+                outcome = await client.run()
+            finally:
+                protocol.keys.wipe()
+            if self._stopping:
+                return outcome
+            if client.welcomed:
+                attempt = 0
+            retry = outcome.code == 3 and (client.welcomed or attempt > 0)
+            if not retry or attempt >= len(RECONNECT_DELAYS):
+                self._set_reconnecting(False)
+                return outcome
+            self._set_reconnecting(True)
+            assert self._stop is not None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), RECONNECT_DELAYS[attempt])
+            attempt += 1
+            if self._stopping:
+                return Outcome(0, "")
+
+    def _set_reconnecting(self, value: bool) -> None:
+        if value != self._reconnecting:
+            self._reconnecting = value
+            self.reconnectingChanged.emit(value)

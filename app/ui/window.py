@@ -1,0 +1,295 @@
+"""The main window: first run, home and room pages, and the app's one room runner at a time.
+
+Shutdown is the part that matters for safety: closing the window, Ctrl+Q, `--quit-after` and
+SIGTERM all go through `shutdown()`, which leaves the room (a host ends it, so everyone's keys are
+dropped), waits for the room thread to close its devices, stops LAN browsing, and only then
+closes. It never blocks the GUI: it waits for the runner's `finished` signal, with a deadline so
+a dead network cannot keep the app open.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import replace
+
+from app.client import AudioSettings
+from app.settings import Settings, SettingsStore
+from app.ui import artwork, theme
+from app.ui.firstrun import FirstRunPage
+from app.ui.home import HomePage
+from app.ui.lanbridge import LanWatcher
+from app.ui.languages import Translations
+from app.ui.qt import QtCore, QtGui, QtWidgets, Signal
+from app.ui.room import RoomPage
+from app.ui.runner import HostPlan, JoinPlan, RoomRunner, RoomSnapshot, RunnerOptions
+from app.ui.settingsdialog import SettingsDialog
+from app.ui.startroom import StartRoomDialog
+from crypto.identity import Identity
+from crypto.invite import Invite
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_DEADLINE_MS = 4000
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    shutDown = Signal()  # emitted once everything is closed
+
+    def __init__(self, store: SettingsStore, settings: Settings, identity: Identity,
+                 translations: Translations, *, lan_interfaces: tuple[str, ...] = (),
+                 devices: bool = True, print_invite: bool = False,
+                 relay_url: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.identity = identity
+        self.translations = translations
+        self.lan_interfaces = lan_interfaces
+        self.devices = devices
+        self.print_invite = print_invite
+        self.relay_url = relay_url
+        self.runner: RoomRunner | None = None
+        self._printed = False
+        self._home_pending = False
+        self._shutting_down = False
+        self._closed = False
+        self._dialog: QtWidgets.QDialog | None = None
+        self.setWindowIcon(artwork.app_icon())
+        self.resize(980, 680)
+
+        self.pages = QtWidgets.QStackedWidget(self)
+        self.setCentralWidget(self.pages)
+        self.first_run = FirstRunPage(identity, translations.language, self)
+        self.home = HomePage(self)
+        self.room = RoomPage(identity.public.key, self)
+        for page in (self.first_run, self.home, self.room):
+            self.pages.addWidget(page)
+        # Parentless on purpose (as is each RoomRunner): their threads emit signals, and an
+        # object owned by Python lives as long as a thread still holds it, whereas a child would
+        # be deleted with the window while a late emit is on its way.
+        self.lan = LanWatcher()
+        self.lan.roomsChanged.connect(self.home.set_rooms)
+
+        self.first_run.completed.connect(self._first_run_done)
+        self.first_run.languageChosen.connect(self._language_chosen)
+        self.first_run.newKeyRequested.connect(self._new_key)
+        self.home.joinRequested.connect(self.join)
+        self.home.startRequested.connect(self.ask_start)
+        self.home.settingsRequested.connect(self.open_settings)
+        self.home.discoveryToggled.connect(self._discovery_toggled)
+        self.room.homeRequested.connect(self.go_home)
+        self.home.discovery.setChecked(settings.lan_discovery)
+        self.room.set_push_to_talk(self._ptt_key())
+
+        quit_action = QtGui.QAction(self)
+        quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        prefs = QtGui.QAction(self)
+        prefs.setShortcuts([QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Preferences),
+                            QtGui.QKeySequence("Ctrl+,")])
+        prefs.triggered.connect(self.open_settings)
+        self.addActions([quit_action, prefs])
+        self.retranslate()
+
+        if settings.display_name:
+            self.go_home()
+        else:
+            self.pages.setCurrentWidget(self.first_run)
+            self.first_run.name.setFocus()
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        if event.type() == QtCore.QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        room = self.room.snapshot.room_name if self.pages.currentWidget() is self.room else ""
+        self.setWindowTitle(self.tr("%1 — Majlis").replace("%1", room) if room
+                            else self.tr("Majlis"))
+
+    def go_home(self) -> None:
+        if self.runner is not None and self.runner.outcome is None:
+            self._home_pending = True  # still closing the room: `finished` brings us home
+            return
+        self._home_pending = False
+        self.runner = None
+        self.home.set_person(self.settings.display_name, self.identity.public.fingerprint())
+        self.pages.setCurrentWidget(self.home)
+        self._sync_lan()
+        self.retranslate()
+        self.home.start.setFocus()
+
+    def _first_run_done(self, name: str, keep_identity: bool, remember: bool) -> None:
+        self.apply_settings(replace(self.settings, display_name=name, keep_identity=keep_identity,
+                                    remember=remember))
+        self.go_home()
+
+    def _language_chosen(self, code: str) -> None:
+        self.settings = replace(self.settings, language=code)
+        self.translations.set_language(code)
+
+    def _new_key(self) -> None:
+        self.set_identity(Identity.generate())
+
+    def set_identity(self, identity: Identity) -> None:
+        self.identity = identity
+        self.first_run.set_identity(identity)
+        self.room.my_key = identity.public.key
+        self.room.member_panel.my_key = identity.public.key
+        if self.settings.keep_identity:
+            self.store.save_identity(identity)
+
+    def _discovery_toggled(self, on: bool) -> None:
+        if on != self.settings.lan_discovery:
+            self.apply_settings(replace(self.settings, lan_discovery=on))
+        self._sync_lan()
+
+    def _sync_lan(self) -> None:
+        want = (self.settings.lan_discovery and bool(self.lan_interfaces)
+                and self.pages.currentWidget() is self.home and not self._shutting_down)
+        if want and not self.lan.active:
+            self.lan.start(self.lan_interfaces)
+        elif not want and self.lan.active:
+            self.lan.stop()
+
+    # -- rooms -----------------------------------------------------------------------------
+
+    def _options(self) -> RunnerOptions:
+        s = self.settings
+        audio = AudioSettings(input_device=s.input_device or None,
+                              output_device=s.output_device or None) if self.devices else None
+        return RunnerOptions(audio=audio, bitrate=s.bitrate, proxy=s.proxy,
+                             push_to_talk=s.push_to_talk)
+
+    def _new_runner(self, title: str) -> RoomRunner:
+        runner = RoomRunner(self.identity, self.settings.display_name or "Guest",
+                            self._options())
+        self.runner = runner
+        self.room.attach(runner, title)
+        runner.roomChanged.connect(self._room_changed)
+        runner.finished.connect(self._runner_finished)
+        self.pages.setCurrentWidget(self.room)
+        self._sync_lan()
+        return runner
+
+    def ask_start(self) -> None:
+        dialog = StartRoomDialog(self.lan_interfaces, self.relay_url, self)
+        dialog.accepted.connect(lambda: self.host(dialog.plan()))
+        dialog.finished.connect(dialog.deleteLater)
+        self._dialog = dialog
+        dialog.open()
+
+    def host(self, plan: HostPlan) -> RoomRunner | None:
+        if self.runner is not None or self._shutting_down:
+            return None
+        runner = self._new_runner(plan.room_name)
+        runner.host(plan)
+        return runner
+
+    def join(self, invite: Invite) -> RoomRunner | None:
+        if self.runner is not None or self._shutting_down:
+            return None
+        runner = self._new_runner("")
+        runner.join(JoinPlan(invite))
+        return runner
+
+    def _room_changed(self, snap: RoomSnapshot) -> None:
+        self.retranslate()
+        if self.print_invite and snap.is_host and snap.invite_link and not self._printed:
+            self._printed = True
+            print(f"invite: {snap.invite_link}", flush=True)
+
+    def _runner_finished(self) -> None:
+        self.runner = None
+        if self._shutting_down:
+            self._finish_shutdown()
+        elif self._home_pending:
+            self.go_home()
+
+    # -- settings --------------------------------------------------------------------------
+
+    def _ptt_key(self) -> QtGui.QKeySequence | None:
+        if not self.settings.push_to_talk:
+            return None
+        return QtGui.QKeySequence(self.settings.ptt_key)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, parent=self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.forgetRequested.connect(self._forget_everything)
+        dialog.finished.connect(dialog.deleteLater)
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, new: Settings) -> None:
+        """Use `new` at once, and write to disk only what the user opted into."""
+        old, self.settings = self.settings, new
+        if new.language != old.language or not self.translations.language:
+            self.translations.set_language(new.language)
+        if new.theme != old.theme:
+            app = QtWidgets.QApplication.instance()
+            if isinstance(app, QtWidgets.QApplication):
+                theme.apply(app, new.theme)
+        self.store.save(new)
+        if new.keep_identity and not old.keep_identity:
+            self.store.save_identity(self.identity)
+        elif not new.keep_identity and old.keep_identity:
+            self.store.forget_identity()
+        self.room.set_push_to_talk(self._ptt_key())
+        if self.runner is not None:
+            self.runner.set_push_to_talk(new.push_to_talk)
+        self.home.discovery.setChecked(new.lan_discovery)
+        self._sync_lan()
+        if self.pages.currentWidget() is self.home:
+            self.home.set_person(new.display_name, self.identity.public.fingerprint())
+
+    def _forget_everything(self) -> None:
+        self.store.forget_all()
+        self.settings = replace(self.settings, remember=False, keep_identity=False)
+        if self._dialog is not None:
+            self._dialog.reject()
+
+    # -- shutdown --------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Leave the room, close devices and the network, then close the window. Idempotent."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        self.lan.stop()
+        runner = self.runner
+        if runner is not None and runner.running:
+            runner.stop()
+            QtCore.QTimer.singleShot(SHUTDOWN_DEADLINE_MS, self._finish_shutdown)
+        else:
+            self._finish_shutdown()
+
+    def _finish_shutdown(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.runner is not None and self.runner.running:
+            log.warning("the room did not close in time; quitting anyway")
+        self.runner = None
+        self.lan.wait(1.0)
+        self.close()
+        self.shutDown.emit()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        event.ignore()
+        self.shutdown()
+
+
+def excepthook_to_log() -> None:
+    """Uncaught exceptions in Qt slots go to the log (and fail tests) instead of vanishing."""
+    def hook(kind: type[BaseException], value: BaseException, tb: object) -> None:
+        log.error("uncaught exception", exc_info=(kind, value, tb))  # type: ignore[arg-type]
+
+    sys.excepthook = hook

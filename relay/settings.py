@@ -1,0 +1,134 @@
+"""`RelayConfig`: every setting of one relay process, with the checks that run before it listens.
+
+relay/config.py fills it from a TOML file, the environment and the command line; an embedding
+application (the desktop app's in-process relay, tests) builds it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from relay.access import parse_networks
+from relay.bus import BusConfig
+from relay.errors import ConfigError
+from relay.limits import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_ROOM_SIZE,
+    DEFAULT_MAX_ROOMS,
+    DEFAULT_RATE,
+    Limits,
+)
+from relay.wire import MAX_PAYLOAD
+
+__all__ = ["RelayConfig", "read_token_file"]
+
+
+@dataclass
+class RelayConfig:
+    """Everything one relay process needs; relay/config.py fills it from a file, the
+    environment and the command line, and documents every field."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    certfile: str | None = None
+    keyfile: str | None = None
+    max_message: int = MAX_PAYLOAD + 64
+    max_rooms: int = DEFAULT_MAX_ROOMS
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_room_size: int = DEFAULT_MAX_ROOM_SIZE
+    rate_messages: float = DEFAULT_RATE
+    media_buffer_limit: int = 256 * 1024
+    control_buffer_limit: int = 8 * 1024 * 1024
+    log_ips: bool = False
+    # Beyond the interface: how long a closing handshake may take before the socket is aborted,
+    # and the keepalive ping period (None or 0 disables keepalive; each wait is randomised
+    # +-25%).
+    close_timeout: float = 5.0
+    ping_interval: float | None = 20.0
+    log_level: str = "warning"
+    # Looking ordinary and access control (relay/access.py).
+    path: str | None = None  # websocket only on this path; elsewhere the neutral page
+    stealth: bool = False  # before a valid Join, close without a reason or an Error message
+    tokens: tuple[str, ...] = ()  # any of these admits; empty: the relay is open
+    token_file: str | None = None  # one token a line, read again on SIGHUP
+    trusted_proxies: tuple[str, ...] = ()  # reverse proxies whose X-Forwarded-For is believed
+    # Per client address (loopback exempt: a local proxy or onion service is many users).
+    max_connections_per_ip: int = 256
+    handshakes_per_ip: float = 20.0  # upgrades per second, bursts of twice as many
+    max_rooms_per_ip: int = 64
+    # Bytes per second per connection, bursts of 4x; 0: only the message rate bounds it (200
+    # messages of at most 64 KiB: 13 MB/s). Public relays should set it (RELAY.md).
+    rate_bytes: float = 0
+    # Operations.
+    metrics_listen: str | None = None  # "127.0.0.1:9100": /metrics and /healthz there
+    tls_reload_interval: float = 10.0  # seconds between checks of the certificate files; 0: off
+    redis_url: str | None = None  # share rooms with other relays through this Redis
+    bus_prefix: str = "majlis"
+    bus_heartbeat: float = 1.0
+    bus_timeout: float = 5.0
+
+    def limits(self) -> Limits:
+        """The router's limits; raises ConfigError naming the first bad value."""
+        return Limits(
+            max_rooms=self.max_rooms,
+            max_connections=self.max_connections,
+            max_room_size=self.max_room_size,
+            rate_messages=self.rate_messages,
+            rate_bytes=self.rate_bytes or None,
+            max_rooms_per_source=self.max_rooms_per_ip or None,
+        )
+
+    def bus(self) -> BusConfig | None:
+        if self.redis_url is None:
+            return None
+        return BusConfig(self.redis_url, self.bus_prefix, self.bus_heartbeat, self.bus_timeout)
+
+    def metrics_address(self) -> tuple[str, int] | None:
+        if self.metrics_listen is None:
+            return None
+        host, sep, port = self.metrics_listen.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ConfigError(f"metrics_listen {self.metrics_listen!r} is not HOST:PORT")
+        return host.strip("[]"), int(port)
+
+    def check(self) -> None:
+        """Validate every field at once, so a bad option fails before anything listens."""
+        self.limits()
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port must be in 0..65535, not {self.port}")
+        if self.max_message < 16:
+            raise ConfigError(f"max_message must be at least 16 bytes, not {self.max_message}")
+        for name in ("media_buffer_limit", "control_buffer_limit", "max_connections_per_ip",
+                     "max_rooms_per_ip", "handshakes_per_ip", "rate_bytes"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must not be negative")
+        if self.rate_bytes and self.rate_bytes * 4 < self.max_message:
+            raise ConfigError(f"rate_bytes {self.rate_bytes:g} is too low: its burst (4x) must "
+                              f"hold one message of max_message ({self.max_message}) bytes")
+        if self.keyfile is not None and self.certfile is None:
+            raise ConfigError("a key file needs a certificate file (--cert)")
+        if not self.close_timeout > 0:
+            raise ConfigError("close_timeout must be positive")
+        if self.path is not None and (not self.path.startswith("/") or "?" in self.path):
+            raise ConfigError(f"path {self.path!r} must start with / and have no query")
+        if self.tls_reload_interval < 0:
+            raise ConfigError("tls_reload_interval must not be negative")
+        if any(not t or t != t.strip() for t in self.tokens):
+            raise ConfigError("tokens must be non-empty and without surrounding spaces")
+        if self.log_level not in ("debug", "info", "warning", "error"):
+            raise ConfigError(f"log_level {self.log_level!r} is not debug, info, warning or error")
+        parse_networks(self.trusted_proxies)
+        self.metrics_address()
+        bus = self.bus()
+        if bus is not None:
+            bus.check()
+
+
+def read_token_file(path: str) -> tuple[str, ...]:
+    """Tokens, one a line; blank lines and lines starting with # are ignored."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"token_file: cannot read {path}: {exc}") from None
+    return tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
