@@ -4,4 +4,6 @@ import sys
 
 from relay.cli import main
 
-sys.exit(main())
+# Guarded so that walking the package (import checks, documentation tools) never starts a relay.
+if __name__ == "__main__":
+    sys.exit(main())
