@@ -28,31 +28,29 @@ __all__ = ["ENV_PREFIX", "OPTIONS", "Option", "load_config"]
 ENV_PREFIX = "MAJLIS_RELAY_"
 
 
-def _positive_int(text: str) -> int:
+def _int(text: str, noun: str = "an integer") -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not an integer") from None
+        raise ValueError(f"{text!r} is not {noun}") from None
+
+
+def _positive_int(text: str) -> int:
+    value = _int(text)
     if value < 1:
         raise ValueError(f"{text} is not a positive integer")
     return value
 
 
 def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not an integer") from None
+    value = _int(text)
     if value < 0:
         raise ValueError(f"{text} is negative")
     return value
 
 
 def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a port number") from None
+    value = _int(text, "a port number")
     if not 0 <= value <= 65535:
         raise ValueError(f"{text} is not in 0..65535")
     return value
