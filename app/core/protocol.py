@@ -19,6 +19,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import cast
 
 from app.core import events as ev
 from app.core import messages as msg
@@ -312,7 +313,8 @@ class RoomProtocol(HostDuties):
             return
         window.commit(message.seq)
         try:
-            self._apply_group(signer, message.kind, message.body, now, local=False)
+            decoded = self._check_group(signer, message.kind, message.body)
+            self._apply_group(signer, message.kind, decoded, now, local=False)
         except RemoteProtocolError as exc:
             self.counters["control-illegal"] += 1
             self._alert("control-illegal", f"A message from {signer.name} was refused: {exc}", now)
@@ -329,7 +331,7 @@ class RoomProtocol(HostDuties):
         if self.state is not State.IN_ROOM or me is None or key is None:
             raise LocalProtocolError(f"not in the room (state {self.state.value})")
         try:
-            self._check_group(me, kind, body)
+            decoded = self._check_group(me, kind, body)
         except RemoteProtocolError as exc:
             raise LocalProtocolError(str(exc)) from None
         self._seq += 1
@@ -339,12 +341,14 @@ class RoomProtocol(HostDuties):
             self._out.append(wire.encode(wire.Control(sealed)))
         else:
             self._out.append(wire.encode(wire.Unicast(to_slot, sealed)))
-        self._apply_group(me, int(kind), body, now, local=True)
+        self._apply_group(me, int(kind), decoded, now, local=True)
 
-    def _check_group(self, signer: Member, kind: int, body: bytes) -> None:
-        """Raise RemoteProtocolError when the rules forbid `signer` sending this message."""
+    def _check_group(self, signer: Member, kind: int, body: bytes) -> object:
+        """Decode a group message's body; raise RemoteProtocolError when it is malformed or the
+        rules forbid `signer` sending it. The decoded body is what `_apply_group` acts on."""
+        decoded: object = None
         if kind == msg.Kind.ADMIT:
-            admit = msg.decode_admit(body)
+            admit = decoded = msg.decode_admit(body)
             if signer.role is not Role.HOST:
                 raise RemoteProtocolError("only the host admits people")
             current = self.keys.current
@@ -352,22 +356,23 @@ class RoomProtocol(HostDuties):
                 raise RemoteProtocolError("admission does not follow the current key")
             if admit.member.member_id in self.members:
                 raise RemoteProtocolError("admission reuses a member id")
-        elif kind in (msg.Kind.HAND,):
-            msg.decode_flag(body)
+        elif kind == msg.Kind.HAND:
+            decoded = msg.decode_flag(body)
             if signer.role is not Role.LISTENER:
                 raise RemoteProtocolError("only listeners raise hands")
         elif kind == msg.Kind.STAGE_INVITE:
-            target = self._member(msg.decode_target(body).member_id)
+            invite = decoded = msg.decode_target(body)
+            target = self._member(invite.member_id)
             if signer.role not in MAY_INVITE_TO_STAGE:
                 raise RemoteProtocolError("only hosts invite people to the stage")
             if target.role is not Role.LISTENER:
                 raise RemoteProtocolError("that member is already on stage")
         elif kind == msg.Kind.STAGE_ANSWER:
-            msg.decode_flag(body)
+            decoded = msg.decode_flag(body)
             if not signer.invited:
                 raise RemoteProtocolError("answer to a stage invitation that was never made")
         elif kind == msg.Kind.SET_ROLE:
-            change = msg.decode_set_role(body)
+            change = decoded = msg.decode_set_role(body)
             target = self._member(change.member_id)
             if not role_change_allowed(signer, target, change.role):
                 raise RemoteProtocolError(f"{signer.role.name.lower()} may not move "
@@ -376,11 +381,11 @@ class RoomProtocol(HostDuties):
             if target.role is Role.LISTENER and change.role is Role.SPEAKER and not target.invited:
                 raise RemoteProtocolError("nobody is put on stage without an invitation")
         elif kind == msg.Kind.MUTE:
-            msg.decode_flag(body)
+            decoded = msg.decode_flag(body)
             if not signer.role.on_stage:
                 raise RemoteProtocolError("only people on stage have a microphone to mute")
         elif kind == msg.Kind.REKEY:
-            rekey = msg.decode_rekey(body)
+            rekey = decoded = msg.decode_rekey(body)
             if signer.role not in (Role.HOST, Role.COHOST):
                 raise RemoteProtocolError("only hosts change the room key")
             current = self.keys.current
@@ -399,36 +404,36 @@ class RoomProtocol(HostDuties):
             if signer.role not in MAY_END:
                 raise RemoteProtocolError("only the host ends the room")
         elif kind == msg.Kind.LOSS_REPORT:
-            report = msg.decode_loss_report(body)
+            report = decoded = msg.decode_loss_report(body)
             if report.speaker_id == signer.member_id:
                 raise RemoteProtocolError("a loss report about oneself")
         else:
             raise RemoteProtocolError(f"unknown message kind {kind}")
+        return decoded
 
-    def _apply_group(self, signer: Member, kind: int, body: bytes, now: float,
+    def _apply_group(self, signer: Member, kind: int, decoded: object, now: float,
                      local: bool) -> None:
-        if not local:
-            self._check_group(signer, kind, body)
+        """Act on a group message `_check_group` has decoded and allowed."""
         if kind == msg.Kind.ADMIT:
-            admit = msg.decode_admit(body)
+            admit = cast(msg.Admit, decoded)
             self.members[admit.member.member_id] = admit.member
             current = self.keys.current
             if current is not None and admit.new_epoch == current.number + 1:
                 self._install(current.ratchet(), "join", now)
             self._events.append(ev.MemberJoined(admit.member))
         elif kind == msg.Kind.HAND:
-            raised = msg.decode_flag(body).value
+            raised = cast(msg.Flag, decoded).value
             self._update(signer.member_id, hand=raised)
             self._events.append(ev.HandChanged(signer.member_id, raised))
         elif kind == msg.Kind.STAGE_INVITE:
-            target_id = msg.decode_target(body).member_id
+            target_id = cast(msg.Target, decoded).member_id
             self._update(target_id, invited=True)
             if local:
                 self._my_invites.add(target_id)
             if target_id == self.me:
                 self._events.append(ev.StageInvited(signer.member_id))
         elif kind == msg.Kind.STAGE_ANSWER:
-            accepted = msg.decode_flag(body).value
+            accepted = cast(msg.Flag, decoded).value
             if not accepted:
                 self._update(signer.member_id, invited=False)
             self._events.append(ev.StageAnswered(signer.member_id, accepted))
@@ -437,18 +442,18 @@ class RoomProtocol(HostDuties):
                 self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(
                     msg.SetRole(signer.member_id, Role.SPEAKER)), now)
         elif kind == msg.Kind.SET_ROLE:
-            change = msg.decode_set_role(body)
+            change = cast(msg.SetRole, decoded)
             target = self.members[change.member_id]
             # Coming on stage starts muted; leaving it clears hands and invitations.
             self._update(change.member_id, role=change.role, hand=False, invited=False,
                          muted=True if not target.role.on_stage else target.muted)
             self._events.append(ev.RoleChanged(change.member_id, change.role))
         elif kind == msg.Kind.MUTE:
-            muted = msg.decode_flag(body).value
+            muted = cast(msg.Flag, decoded).value
             self._update(signer.member_id, muted=muted)
             self._events.append(ev.MuteChanged(signer.member_id, muted))
         elif kind == msg.Kind.REKEY:
-            self._apply_rekey(msg.decode_rekey(body), now, local)
+            self._apply_rekey(cast(msg.Rekey, decoded), now, local)
         elif kind == msg.Kind.LEAVE:
             if signer.role is Role.HOST and not local:
                 self._end("host-left")
@@ -460,7 +465,7 @@ class RoomProtocol(HostDuties):
         elif kind == msg.Kind.END:
             self._end("host-ended")
         elif kind == msg.Kind.LOSS_REPORT:
-            report = msg.decode_loss_report(body)
+            report = cast(msg.LossReport, decoded)
             # Reports about someone else (a relay that copied the unicast) are ignored.
             if not local and report.speaker_id == self.me:
                 self.loss_reports[signer.member_id] = (now, report)
