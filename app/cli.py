@@ -83,8 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     h = sub.add_parser("host", help="open a room and print its invite link",
                        epilog=COMMANDS + "\n\n" + EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    h.add_argument("--relay", metavar="URL",
-                   help="relay to use, ws:// or wss:// (default: start one in this process)")
+    h.add_argument("--relay", metavar="URL", action="append",
+                   help="relay to use, ws:// or wss:// (default: start one in this process); "
+                        "repeat it to list several in the invite: members fall back to the "
+                        "next when one is blocked or down")
     h.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:0",
                    help="where the built-in relay listens when --relay is not given "
                         "(default 127.0.0.1 on a free port)")
@@ -132,6 +134,18 @@ def _narrate(event: ev.Event, protocol: RoomProtocol) -> None:
         _say("a key change was lost on the way; asking the host again")
     elif isinstance(event, ev.SecurityAlert):
         _say(f"security: {event.detail}")
+    elif isinstance(event, ev.Disconnected):
+        _say("connection lost; reconnecting (your place in the room is kept)...")
+    elif isinstance(event, ev.Resumed):
+        _say("back in the room")
+    elif isinstance(event, ev.ResumeExpired):
+        _say("away too long: joining again as a new member")
+    elif isinstance(event, ev.MemberAway):
+        _say(f"{name(event.member_id)} lost the connection; their place is kept")
+    elif isinstance(event, ev.MemberBack):
+        _say(f"{name(event.member_id)} is back")
+    elif isinstance(event, ev.RoomMoving):
+        _say(f"the room moves to {event.url}")
 
 
 COMMANDS = """commands (type on standard input, one per line):
@@ -141,6 +155,7 @@ COMMANDS = """commands (type on standard input, one per line):
   audience NAME        move someone back to the audience
   cohost NAME          make someone a co-host
   kick NAME            remove someone from the room
+  move N               move the room to the invite's relay number N (everyone follows)
   end                  end the room for everyone"""
 
 
@@ -174,6 +189,8 @@ def _command(line: str, protocol: RoomProtocol, client: RoomClient) -> None:
             protocol.make_cohost(_find(protocol, arg), now)
         elif verb == "kick":
             protocol.kick(_find(protocol, arg), now)
+        elif verb == "move":
+            protocol.move_room(int(arg) - 1, now)
         elif verb == "end":
             client.stop()
         else:
@@ -220,8 +237,8 @@ async def _run(args: argparse.Namespace) -> Outcome:
     server = None
     now = time.monotonic()
     if args.command == "host":
-        relay_url = args.relay
-        if relay_url is None:
+        relays = list(args.relay or [])
+        if not relays:
             from relay.server import RelayConfig, RelayServer
 
             host, _, port = args.listen.rpartition(":")
@@ -230,10 +247,14 @@ async def _run(args: argparse.Namespace) -> Outcome:
                 await server.start()
             except (OSError, ValueError) as exc:
                 return Outcome(3, f"Cannot start the built-in relay on {args.listen}: {exc}")
-            relay_url = server.url
-        protocol = RoomProtocol.host(identity, [relay_url], args.name, topic=args.topic,
-                                     display_name=args.display_name or "Host",
-                                     auto_admit=args.auto_admit, now=now)
+            relays = [server.url]
+        try:
+            protocol = RoomProtocol.host(identity, relays, args.name, topic=args.topic,
+                                         display_name=args.display_name or "Host",
+                                         auto_admit=args.auto_admit, now=now)
+        except BadInvite as exc:
+            return Outcome(2, f"Cannot put these relays in an invite: {exc}")
+        relay_url = relays[0]
         speech = Speech(speech_pcm, start_after_join=1.0)
         policy = Policy(auto_stage=args.auto_stage, unmute_on_stage=args.mic is not None)
     else:

@@ -18,6 +18,10 @@ accepting a stage invitation, or unmuting), and closes when they leave the stage
 opens it. A device that fails or vanishes is reported once through `Policy.on_audio_problem`; the
 room goes on without it (listen-only, or sending silence, muted) and the device is tried again
 every few seconds.
+
+A dropped link is not the end: while the room core holds our place (`State.RESUMING`) the client
+reconnects through `app.net.failover.RelayLink` (backoff, the invite's other relays, a relay the
+host moved the room to) and the core resumes; the UI hears `Disconnected` and `Resumed`.
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
 from app.core.roster import Role
+from app.net.backoff import Backoff
+from app.net.failover import RelayLink
 from app.net.proxy import ProxySettings
-from app.net.transport import TransportError, describe_close, describe_code, open_link
+from app.net.transport import TransportError, describe_close, describe_code
 from audio.capture import CaptureLevels
 from audio.codec import FRAME_SAMPLES, OpusEncoder
 from audio.devices import AudioIO, DeviceError, DeviceStats
@@ -164,10 +170,13 @@ class RoomClient:
                  record: bool = False, policy: Policy | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  audio: AudioSettings | None = None,
-                 proxy: ProxySettings | None = None) -> None:
+                 proxy: ProxySettings | None = None, reconnect: bool = True,
+                 backoff: Backoff | None = None) -> None:
         self.protocol = protocol
         self.proxy = proxy  # SOCKS5 (Tor) or HTTP CONNECT; None connects directly
-        self.url = url
+        # The relay we start on, then the invite's others (app.net.failover).
+        self.link = RelayLink(protocol.invite.relays, url, proxy=proxy, backoff=backoff)
+        self.reconnect = reconnect  # come back after a drop (False: a drop ends the run)
         self.speech = speech or Speech()
         self.recording = Recording() if record else None
         self.policy = policy or Policy()
@@ -225,12 +234,17 @@ class RoomClient:
         """The microphone's meter and voice activity, for the UI (last frame captured)."""
         return self.speaking.chain.levels
 
+    @property
+    def url(self) -> str:
+        """The relay we are on (or were last on)."""
+        return self.link.url
+
     # -- running ---------------------------------------------------------------------------
 
     async def run(self, duration: float | None = None) -> Outcome:
         self._loop = asyncio.get_running_loop()
         try:
-            self._ws = await open_link(self.url, proxy=self.proxy)
+            self._ws = await self.link.connect()
         except TransportError as exc:
             return Outcome(3, str(exc))
         reader = asyncio.create_task(self._read())
@@ -320,28 +334,67 @@ class RoomClient:
 
     async def _flush(self) -> None:
         assert self._ws is not None
+        ws = self._ws
         for data in self.protocol.data_to_send():
             try:
-                await self._ws.send(data)
+                await ws.send(data)
             except ConnectionClosed as exc:
-                self._finish(Outcome(3, describe_close(exc)))
-                return
+                if not self._may_resume():
+                    self._finish(Outcome(3, describe_close(exc)))
+                return  # the reader sees the drop too, and reconnects
+
+    def _may_resume(self) -> bool:
+        return self.reconnect and self.protocol.resumable and not self._stop.is_set()
 
     async def _read(self) -> None:
-        assert self._ws is not None
-        try:
-            async for message in self._ws:
-                if isinstance(message, str):
-                    continue
-                self.protocol.receive_data(message, self.clock())
-                self._handle_events()
-                await self._flush()
-        except ConnectionClosed as exc:
-            if self.outcome is None:
-                self._finish(Outcome(3, describe_close(exc)))
-            return
-        if self.outcome is None:
-            self._finish(Outcome(3, "The relay closed the connection."))
+        """Read the link; after a drop, reconnect and read the new one, while we may."""
+        while True:
+            assert self._ws is not None
+            reason = "The relay closed the connection."
+            try:
+                async for message in self._ws:
+                    if isinstance(message, str):
+                        continue
+                    self.protocol.receive_data(message, self.clock())
+                    self._handle_events()
+                    await self._flush()
+            except ConnectionClosed as exc:
+                reason = describe_close(exc)
+            if self.outcome is not None:
+                return
+            if not self._may_resume():
+                self._finish(Outcome(3, reason))
+                return
+            if not await self._come_back():
+                if self.outcome is None:
+                    self._finish(Outcome(3, f"Lost the connection to the room. {reason} "
+                                            f"{self.link.last_error}".strip()))
+                return
+
+    async def _come_back(self) -> bool:
+        """Hold our place and reconnect (backoff, next relay); the core resumes on the link."""
+        p = self.protocol
+        p.connection_lost(self.clock())
+        self._handle_events()
+        ws = await self.link.reconnect(
+            lambda: p.state is State.RESUMING and self.outcome is None, self._stop)
+        if ws is None:
+            return False
+        self._ws = ws
+        p.reconnect(self.clock())
+        await self._flush()
+        return True
+
+    def _switch_relay(self) -> None:
+        """Close the link (after sending what is queued); the reader reconnects where preferred."""
+        ws = self._ws
+
+        async def close() -> None:
+            await self._flush()
+            if ws is not None:
+                await ws.close()
+
+        self._spawn(close())
 
     def _spawn(self, job: Any) -> None:
         task = asyncio.ensure_future(job)
@@ -449,13 +502,18 @@ class RoomClient:
 
     def _wants_mic(self) -> bool:
         a = self.audio
-        return a is not None and a.capture and self.speech.pcm is None and self._sending()
+        if a is None or not a.capture or self.speech.pcm is not None:
+            return False
+        p, me = self.protocol, self.protocol.my_member
+        if p.state is State.RESUMING:  # keep it open across a reconnect; nothing is sent
+            return me is not None and me.role.on_stage and self.consented
+        return self._sending()
 
     def _service_devices(self, now: float) -> None:
         if now < self._next_check:
             return
         self._next_check = now + DEVICE_CHECK
-        in_room = self.protocol.state is State.IN_ROOM
+        in_room = self.protocol.resumable  # devices stay open while we reconnect
         assert self.audio is not None
         self._keep(self._speaker, self.audio.playback and in_room, False, now)
         self._keep(self._mic, self._wants_mic(), True, now)
@@ -500,7 +558,7 @@ class RoomClient:
             return
         finally:
             port.opening = False
-        still_wanted = self._wants_mic() if capture else self.protocol.state is State.IN_ROOM
+        still_wanted = self._wants_mic() if capture else self.protocol.resumable
         if not still_wanted or self._stop.is_set():
             await self._in_thread(io.stop)
             return
@@ -643,8 +701,22 @@ class RoomClient:
                 self._finish(Outcome(3, describe_code(event.code, event.reason)))
             elif isinstance(event, ev.JoinFailed):
                 self._finish(Outcome(4, event.reason))
+            elif isinstance(event, ev.RoomMoving):
+                if event.url != self.link.url:
+                    self.link.prefer(event.url)
+                    self._switch_relay()
+            elif isinstance(event, ev.ResumeUnanswered):
+                if self.link.prefer_next():  # the host may be on another operator's relay
+                    self._switch_relay()
+            elif isinstance(event, ev.ResumeExpired):
+                self.consented = False  # a new member again: the microphone waits for consent
+                for member_id in list(self.listening.streams):
+                    self.listening.forget(member_id)
             elif isinstance(event, ev.RoomEnded):
-                if event.reason == "host-ended" and not p.is_host:
+                if event.reason == "connection-lost":
+                    self._finish(Outcome(3, "Lost the connection to the room and could not get "
+                                            "back in within two minutes."))
+                elif event.reason == "host-ended" and not p.is_host:
                     self._finish(Outcome(7, "The host ended the room."))
                 elif event.reason == "host-left":
                     self._finish(Outcome(7, "The host left, so the room has ended."))

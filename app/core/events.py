@@ -108,7 +108,7 @@ class Refused:
 
 @dataclass(frozen=True)
 class RoomEnded:
-    reason: str  # "host-ended", "host-left", "left", "kicked", "no-host"
+    reason: str  # "host-ended", "host-left", "left", "kicked", "no-host", "connection-lost"
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,53 @@ class SecurityAlert:
     detail: str
 
 
+@dataclass(frozen=True)
+class Disconnected:
+    """Our link to the relay dropped; the room is held while the client reconnects."""
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """We are back in the room after a drop, with the same member id, role and a current key."""
+
+
+@dataclass(frozen=True)
+class ResumeUnanswered:
+    """Connected again, but nobody answered our resume knock here: the host may be on another
+    of the invite's relays (the client tries the next one), or not back yet."""
+
+
+@dataclass(frozen=True)
+class ResumeExpired:
+    """We were away too long: the host no longer holds our place, so we knock afresh as a new
+    member (a listener again, or the waiting room)."""
+
+
+@dataclass(frozen=True)
+class MemberAway:
+    """A member's connection dropped; they keep their place for a while (`RESUME_GRACE`)."""
+
+    member_id: int
+
+
+@dataclass(frozen=True)
+class MemberBack:
+    """A member who was away is back."""
+
+    member_id: int
+
+
+@dataclass(frozen=True)
+class RoomMoving:
+    """The host moved the room to another relay of the invite; the client follows."""
+
+    url: str
+
+
 Event = (
     RoomOpened | KnockReceived | Waiting | Welcomed | MemberJoined | MemberLeft | RoleChanged
     | HandChanged | MuteChanged | StageInvited | StageAnswered | EpochChanged | KeyMissing
     | Kicked | Refused | RoomEnded | JoinFailed | RelayClosed | AudioFrame | SecurityAlert
+    | Disconnected | Resumed | ResumeUnanswered | ResumeExpired | MemberAway | MemberBack
+    | RoomMoving
 )

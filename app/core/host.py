@@ -54,6 +54,8 @@ class HostDuties:
     random: Callable[[int], bytes]
     _out: list[bytes]
     _events: list[ev.Event]
+    away: dict[int, float]  # see app.core.resume
+    _away_unrotated: set[int]
 
     def _init_host_duties(self) -> None:
         self.auto_admit = True
@@ -80,6 +82,9 @@ class HostDuties:
     def _alert(self, what: str, detail: str, now: float) -> None:
         raise NotImplementedError
 
+    def _receive_resume(self, joiner: bytes, body: msg.KnockBody, slot: int, now: float) -> None:
+        raise NotImplementedError
+
     def _new_member_id(self) -> int:
         mid = self._next_member
         self._next_member += 1
@@ -95,6 +100,9 @@ class HostDuties:
             self.counters["knock-invalid"] += 1
             self._alert("knock-invalid", "A request to join that did not come from the invite "
                         "link was ignored.", now)
+            return
+        if body.resume is not None:
+            self._receive_resume(knock.joiner.key, body, from_slot, now)
             return
         tag = (knock.joiner.key, body.session)
         if tag in self._seen_knocks:
@@ -129,8 +137,9 @@ class HostDuties:
                      msg.encode_session(pending.body.session))
 
     def _admit(self, pending: PendingKnock, now: float) -> None:
-        if self._departed:
-            # A leaver still holds the current key and could ratchet it forward: rotate first.
+        if self._departed or self._away_unrotated:
+            # A leaver (or someone whose link dropped) still holds the current key and could
+            # ratchet it forward: rotate first.
             self._rotate(msg.RekeyReason.LEAVE, tuple(sorted(self._departed)), now)
         member = Member(self._new_member_id(), pending.joiner, pending.body.session, pending.slot,
                         pending.body.name, Role.LISTENER)
@@ -199,8 +208,11 @@ class HostDuties:
         current = self.keys.current
         assert current is not None
         new = EpochKey.random(current.number + 1, random=self.random)
+        # Members whose link dropped keep their place but not the key: they get the current
+        # one in their welcome back (app.core.resume).
         keep = [m for m in self.members.values()
-                if m.member_id not in removed and m.member_id != self.me]
+                if m.member_id not in removed and m.member_id != self.me
+                and m.member_id not in self.away]
         entries = [(m.member_id, seal_epoch_key(self._public(m.key), new)) for m in keep]
         chunks = [entries[i:i + REKEY_CHUNK] for i in range(0, len(entries), REKEY_CHUNK)] or [[]]
         for index, chunk in enumerate(chunks):
@@ -208,5 +220,6 @@ class HostDuties:
                                               tuple(chunk)))
             self._send_group(msg.Kind.REKEY, body, now)
         self._departed.clear()
+        self._away_unrotated.clear()
         self._leave_deadline = None
         self._install(new, "kick" if reason is msg.RekeyReason.KICK else "leave", now)

@@ -37,11 +37,14 @@ class Kind(enum.IntEnum):
     LEAVE = 0x17
     END = 0x18
     LOSS_REPORT = 0x19  # a listener to one speaker, sent by unicast to the speaker's slot
+    RETURN = 0x1A  # members who reconnected are back, at these slots
+    MOVE = 0x1B  # the host moves the room to another relay of the invite
     # direct messages, sealed to one member
     WELCOME = 0x30
     KEY_REQUEST = 0x31
     WAITING = 0x32
     REFUSED = 0x33
+    RESUME_EXPIRED = 0x34  # the host no longer holds a place for this member: knock afresh
 
 
 class RekeyReason(enum.IntEnum):
@@ -123,6 +126,9 @@ class Reader:
             raise RemoteProtocolError("boolean field is neither 0 nor 1")
         return v == 1
 
+    def remaining(self) -> int:
+        return len(self._data) - self._pos
+
     def end(self) -> None:
         if self._pos != len(self._data):
             raise RemoteProtocolError("message has trailing bytes")
@@ -154,21 +160,40 @@ def read_member(r: Reader) -> Member:
 # --- knock ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Resume:
+    """A knock from someone already in the room whose connection dropped.
+
+    `member_id` and the knock's session must match the host's record of them; `attempt` grows
+    with every resume knock of that session, so a relay that replays an old one is not believed.
+    """
+
+    member_id: int
+    attempt: int
+
+
+@dataclass(frozen=True)
 class KnockBody:
     name: str
     session: bytes
+    resume: Resume | None = None
 
 
 def encode_knock(b: KnockBody) -> bytes:
-    return Writer().raw(b.session).text(b.name, MAX_NAME).done()
+    w = Writer().raw(b.session).text(b.name, MAX_NAME)
+    if b.resume is not None:
+        w.u32(b.resume.member_id).u32(b.resume.attempt)
+    return w.done()
 
 
 def decode_knock(data: bytes) -> KnockBody:
     r = Reader(data)
     session = r.raw(SESSION_SIZE)
     name = r.text(MAX_NAME)
+    resume = None
+    if r.remaining():
+        resume = Resume(r.u32(), r.u32())
     r.end()
-    return KnockBody(name, session)
+    return KnockBody(name, session, resume)
 
 
 # --- group messages ---------------------------------------------------------------------------
@@ -293,6 +318,58 @@ def decode_rekey(data: bytes) -> Rekey:
     entries = tuple((r.u32(), r.raw(SEALED_EPOCH_KEY_SIZE)) for _ in range(r.u16()))
     r.end()
     return Rekey(epoch, reason, chunk, chunks, removed, entries)
+
+
+MAX_RETURNS = 4000  # members in one RETURN: 8 bytes each, well under the body limit
+
+
+@dataclass(frozen=True)
+class Return:
+    """Members whose connection dropped are back, each at a new relay slot.
+
+    `new_epoch` is the current epoch plus one when everyone ratchets (a returner must not read
+    what was said while it was away), or the current epoch when only the host announces itself.
+    """
+
+    new_epoch: int
+    slots: tuple[tuple[int, int], ...]  # (member id, slot)
+
+
+def encode_return(m: Return) -> bytes:
+    w = Writer().u32(m.new_epoch).u16(len(m.slots))
+    for member_id, slot in m.slots:
+        w.u32(member_id).u32(slot)
+    return w.done()
+
+
+def decode_return(data: bytes) -> Return:
+    r = Reader(data)
+    epoch, count = r.u32(), r.u16()
+    if count == 0 or count > MAX_RETURNS:
+        raise RemoteProtocolError("a return lists no members, or too many")
+    slots = tuple((r.u32(), r.u32()) for _ in range(count))
+    r.end()
+    if len({mid for mid, _ in slots}) != count or any(slot == 0 for _, slot in slots):
+        raise RemoteProtocolError("a return lists a member twice, or slot 0")
+    return Return(epoch, slots)
+
+
+@dataclass(frozen=True)
+class Move:
+    """The host moves the room to the invite's relay number `relay` (0-based)."""
+
+    relay: int
+
+
+def encode_move(m: Move) -> bytes:
+    return Writer().u8(m.relay).done()
+
+
+def decode_move(data: bytes) -> Move:
+    r = Reader(data)
+    m = Move(r.u8())
+    r.end()
+    return m
 
 
 def expect_empty(data: bytes) -> None:

@@ -24,8 +24,8 @@ from typing import cast
 from app.core import events as ev
 from app.core import messages as msg
 from app.core.errors import LocalProtocolError, RemoteProtocolError
-from app.core.host import HostDuties
 from app.core.keyring import Keyring
+from app.core.resume import Resumption
 from app.core.roster import (
     MAY_END,
     MAY_INVITE_TO_STAGE,
@@ -49,6 +49,8 @@ KEY_REQUEST_INTERVAL = 1.0  # at most one key request a second
 ALERT_INTERVAL = 10.0  # one alert per kind per interval; the counters keep the true numbers
 
 Random = Callable[[int], bytes]
+# Relay close codes after which a member in the room reconnects rather than gives up.
+TRANSIENT_CLOSES = frozenset({wire.CloseCode.TOO_SLOW, wire.CloseCode.RATE_LIMITED})
 
 
 class State(enum.Enum):
@@ -56,10 +58,11 @@ class State(enum.Enum):
     KNOCKING = "knocking"  # joiner: knock sent, waiting for the host
     WAITING = "waiting"  # joiner: in the waiting room
     IN_ROOM = "in-room"
+    RESUMING = "resuming"  # in the room, but the link dropped: reconnecting (app.core.resume)
     CLOSED = "closed"  # left, removed, refused, ended or failed: terminal
 
 
-class RoomProtocol(HostDuties):
+class RoomProtocol(Resumption):
     """One member's view of one room. Use `RoomProtocol.host()` or `RoomProtocol.join()`."""
 
     def __init__(self, identity: Identity, invite: Invite, display_name: str, *, is_host: bool,
@@ -94,6 +97,7 @@ class RoomProtocol(HostDuties):
         # reads these to tune the encoder's FEC. Dropped when the listener leaves.
         self.loss_reports: dict[int, tuple[float, msg.LossReport]] = {}
         self._init_host_duties()
+        self._init_resumption()
         self._out.append(wire.encode(wire.Join(invite.routing_id)))
 
     # -- construction ----------------------------------------------------------------------
@@ -162,10 +166,16 @@ class RoomProtocol(HostDuties):
             self._joined(message, now)
         elif isinstance(message, wire.PeerLeft):
             self._peer_left(message.slot, now)
+        elif isinstance(message, wire.PeerJoined):
+            self._peer_joined(now)  # a newcomer must knock before it counts
         elif isinstance(message, wire.Error):
+            if self.resumable and message.code in TRANSIENT_CLOSES:
+                # Dropped for being slow (a laptop waking with a backlog) or too busy: the link
+                # closes next and the client comes back, like after any other drop.
+                self.counters[f"relay-closed-{message.code}"] += 1
+                return
             self._events.append(ev.RelayClosed(message.code, message.reason))
             self._close()
-        # PeerJoined needs no action: a newcomer must knock before it counts.
 
     def tick(self, now: float) -> None:
         """Let time pass: grace periods end, batched leave rotations fire, knocks time out."""
@@ -173,10 +183,53 @@ class RoomProtocol(HostDuties):
         if self.state is State.KNOCKING and self._knock_deadline is not None \
                 and now >= self._knock_deadline:
             self._fail("The host did not answer. The room may have ended, or the host is away.")
+        if self.state is State.RESUMING:
+            self._resume_tick(now)
+        if self.state is State.IN_ROOM:
+            self._away_tick(now)
         if self.is_host and self.state is State.IN_ROOM:
             self._host_tick(now)
 
+    @property
+    def resumable(self) -> bool:
+        """In the room, or holding our place in it while the link is down."""
+        return self.state in (State.IN_ROOM, State.RESUMING)
+
+    @property
+    def _resuming(self) -> bool:
+        return self.state is State.RESUMING
+
+    def connection_lost(self, now: float) -> None:
+        """The link to the relay dropped. In the room, hold our place: the client reconnects
+        and calls `reconnect()`. Before being let in there is no place to hold: closed."""
+        if self.state is State.IN_ROOM:
+            self.state = State.RESUMING
+            self._lost(now)
+        elif self.state is State.RESUMING:
+            self._linked = False
+            self.slot = None
+            self._out.clear()
+        else:
+            self._close()
+
+    def _set_state_in_room(self) -> None:
+        self.state = State.IN_ROOM
+
+    def _restart_as_joiner(self, now: float) -> None:
+        """Our place is gone: knock again as someone new (a new session, nothing kept)."""
+        self.session = self.random(msg.SESSION_SIZE)
+        self.me, self._sealer = None, None
+        self.members = {}
+        self.keys.wipe()
+        for table in (self._audio_windows, self._control_windows, self._rekey_seen,
+                      self.loss_reports):
+            table.clear()
+        self._send_knock(now)
+
     def _joined(self, message: wire.Joined, now: float) -> None:
+        if self.state is State.RESUMING:
+            self._resume_joined(message, now)
+            return
         if self.state is not State.CONNECTING:
             return
         self.slot = message.slot
@@ -190,6 +243,9 @@ class RoomProtocol(HostDuties):
         if not message.peers:
             self._fail("Nobody is in this room: it has ended, or the host has not opened it yet.")
             return
+        self._send_knock(now)
+
+    def _send_knock(self, now: float) -> None:
         body = msg.encode_knock(msg.KnockBody(self.display_name, self.session))
         self._out.append(wire.encode(wire.Control(
             cc.seal_knock(self.invite.room_secret, self.identity, body, random=self.random))))
@@ -197,14 +253,12 @@ class RoomProtocol(HostDuties):
         self._knock_deadline = now + KNOCK_TIMEOUT
 
     def _peer_left(self, slot: int, now: float) -> None:
-        gone = [m for m in self.members.values() if m.slot == slot and m.member_id != self.me]
-        for member in gone:
-            if member.role is Role.HOST:
-                self._end("host-left")
-                return
-            self._remove(member.member_id, removed=False)
-            if self.is_host:
-                self._schedule_leave_rotation(member.member_id, now)
+        """A slot vanished: whoever held it is away, not gone (they may come back; see
+        app.core.resume). Only a LEAVE, a kick or an expired place removes someone."""
+        if self.state is not State.IN_ROOM:
+            return
+        for member in [m for m in self.members.values() if m.slot == slot]:
+            self._mark_away(member.member_id, now)
 
     # -- audio -----------------------------------------------------------------------------
 
@@ -407,6 +461,10 @@ class RoomProtocol(HostDuties):
             report = decoded = msg.decode_loss_report(body)
             if report.speaker_id == signer.member_id:
                 raise RemoteProtocolError("a loss report about oneself")
+        elif kind == msg.Kind.RETURN:
+            decoded = self._check_return(signer, body)
+        elif kind == msg.Kind.MOVE:
+            decoded = self._check_move(signer, body)
         else:
             raise RemoteProtocolError(f"unknown message kind {kind}")
         return decoded
@@ -469,6 +527,10 @@ class RoomProtocol(HostDuties):
             # Reports about someone else (a relay that copied the unicast) are ignored.
             if not local and report.speaker_id == self.me:
                 self.loss_reports[signer.member_id] = (now, report)
+        elif kind == msg.Kind.RETURN:
+            self._apply_return(cast(msg.Return, decoded), now)
+        elif kind == msg.Kind.MOVE:
+            self._apply_move(cast(msg.Move, decoded))
 
     def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool) -> None:
         kicked = rekey.reason is msg.RekeyReason.KICK
@@ -527,6 +589,12 @@ class RoomProtocol(HostDuties):
                     self.state = State.WAITING
                     self._knock_deadline = None
                     self._events.append(ev.Waiting())
+            elif direct.kind == msg.Kind.RESUME_EXPIRED:
+                self._resume_expired(msg.decode_session(direct.body), now)
+            elif direct.kind == msg.Kind.REFUSED and self.state is State.RESUMING \
+                    and msg.decode_session(direct.body) == self.session:
+                self._events.append(ev.Kicked())  # removed while we were away
+                self._end("kicked")
             elif direct.kind == msg.Kind.REFUSED and self.state in (State.KNOCKING, State.WAITING) \
                     and msg.decode_session(direct.body) == self.session:
                 self._events.append(ev.Refused())
@@ -543,6 +611,9 @@ class RoomProtocol(HostDuties):
         if not mine or mine[0].key != self.identity.public.key:
             raise RemoteProtocolError("the welcome does not describe us")
         key = EpochKey(welcome.epoch, welcome.epoch_key)
+        if welcome.resync and self.state is State.RESUMING:
+            self._resumed(welcome, now)
+            return
         if welcome.resync:
             current = self.keys.current
             if self.state is not State.IN_ROOM or (current and current.number >= welcome.epoch):
@@ -577,7 +648,7 @@ class RoomProtocol(HostDuties):
         self.counters["key-requests"] += 1
         self._events.append(ev.KeyMissing(epoch))
         host = next((m for m in self.members.values() if m.role is Role.HOST), None)
-        if host is None or self.me is None:
+        if host is None or self.me is None or host.member_id in self.away:
             return
         body = msg.encode_key_request(msg.KeyRequest(self.me, self.session, current.number))
         sealed = cc.seal_direct(self._public(host.key), self.identity, msg.Kind.KEY_REQUEST, body)
@@ -654,6 +725,8 @@ class RoomProtocol(HostDuties):
     def _remove(self, member_id: int, removed: bool) -> None:
         member = self.members.pop(member_id, None)
         self.loss_reports.pop(member_id, None)
+        self.away.pop(member_id, None)
+        self._away_unrotated.discard(member_id)
         if member is not None:
             self._audio_windows.pop(member_id, None)
             self._events.append(ev.MemberLeft(member_id, member.name, removed))

@@ -68,6 +68,8 @@ class MemberDelegate(QtWidgets.QStyledItemDelegate):
         role = Role(int(index.data(Roles.ROLE) or Role.LISTENER))
         level = float(index.data(Roles.LEVEL) or 0.0)
         muted = bool(index.data(Roles.MUTED))
+        if bool(index.data(Roles.AWAY)):
+            painter.setOpacity(0.45)  # reconnecting: still in the room, greyed until back
         size = self.avatar
         circle = QtCore.QRectF(rect.center().x() - size / 2, rect.top() + 10, size, size)
 

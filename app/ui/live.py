@@ -19,7 +19,7 @@ from typing import Any
 
 from app.client import AudioSettings, Outcome, Policy, RoomClient
 from app.core import events as ev
-from app.core.protocol import RoomProtocol, State
+from app.core.protocol import RoomProtocol
 from audio.codec import OpusEncoder
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,6 @@ class LiveRoomClient(RoomClient):
         if bitrate != self.encoder.bitrate:
             # A new encoder for a new rate: the packet size is fixed for an encoder's life.
             self.encoder = OpusEncoder(bitrate=bitrate, expected_loss=0)
-        self.welcomed = protocol.is_host
         self.on_batch = on_batch
         self.on_stats = on_stats
         self._dirty = False
@@ -88,8 +87,6 @@ class LiveRoomClient(RoomClient):
 
     def _handle_events(self) -> None:
         super()._handle_events()
-        if self.protocol.state is State.IN_ROOM:
-            self.welcomed = True
         if self._dirty:
             self._dirty = False
             if self.on_batch is not None:

@@ -45,12 +45,13 @@ class Roles:
     SORT_KEY = USER + 9
     FINGERPRINT = USER + 10
     INVITED = USER + 11
+    AWAY = USER + 12  # the member's link dropped; their place is kept while they reconnect
 
 
 translate = QtCore.QCoreApplication.translate
 
 
-def describe(member: Member, me: bool, level: float, verified: bool) -> str:
+def describe(member: Member, me: bool, level: float, verified: bool, away: bool = False) -> str:
     """What a screen reader says about a member: name, role and state, in the UI language."""
     roles = {Role.HOST: translate("RosterModel", "host"),
              Role.COHOST: translate("RosterModel", "co-host"),
@@ -69,6 +70,8 @@ def describe(member: Member, me: bool, level: float, verified: bool) -> str:
             parts.append(translate("RosterModel", "microphone on"))
     if member.hand:
         parts.append(translate("RosterModel", "hand raised"))
+    if away:
+        parts.append(translate("RosterModel", "reconnecting"))
     if verified:
         parts.append(translate("RosterModel", "safety number verified"))
     return translate("RosterModel", ", ").join(parts)
@@ -79,6 +82,7 @@ class RosterModel(QtCore.QAbstractListModel):
         super().__init__(parent)
         self._rows: list[Member] = []
         self._me: int | None = None
+        self._away: frozenset[int] = frozenset()
         self._levels: dict[int, float] = {}
         self._shown: dict[int, float] = {}  # the level views last painted
         self._verified: set[bytes] = set()
@@ -106,13 +110,14 @@ class RosterModel(QtCore.QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return m.name
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return describe(m, m.member_id == self._me, level, m.key in self._verified)
+            return describe(m, m.member_id == self._me, level, m.key in self._verified,
+                            m.member_id in self._away)
         values: dict[int, Any] = {
             Roles.MEMBER_ID: m.member_id, Roles.ROLE: int(m.role), Roles.HAND: m.hand,
             Roles.MUTED: m.muted, Roles.LEVEL: level, Roles.IS_ME: m.member_id == self._me,
             Roles.VERIFIED: m.key in self._verified, Roles.ON_STAGE: m.role.on_stage,
             Roles.SORT_KEY: self._sort_key(m), Roles.INVITED: m.invited,
-            Roles.FINGERPRINT: fingerprint(m.key),
+            Roles.FINGERPRINT: fingerprint(m.key), Roles.AWAY: m.member_id in self._away,
         }
         return values.get(role)
 
@@ -124,9 +129,12 @@ class RosterModel(QtCore.QAbstractListModel):
 
     # -- updates from snapshots ------------------------------------------------------------
 
-    def set_members(self, members: Sequence[Member], me: int | None) -> None:
+    def set_members(self, members: Sequence[Member], me: int | None,
+                    away: frozenset[int] = frozenset()) -> None:
         """Make the rows equal `members` (kept in first-seen order) with the fewest changes."""
         self._me = me
+        changed_away = away ^ self._away
+        self._away = away
         wanted = {m.member_id: m for m in members}
         for row in range(len(self._rows) - 1, -1, -1):
             if self._rows[row].member_id not in wanted:
@@ -139,7 +147,7 @@ class RosterModel(QtCore.QAbstractListModel):
         for row, old in enumerate(self._rows):
             new = wanted.pop(old.member_id)
             self._note_hand(old, new)
-            if new != old:
+            if new != old or new.member_id in changed_away:
                 self._rows[row] = new
                 index = self.index(row)
                 self.dataChanged.emit(index, index)

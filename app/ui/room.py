@@ -120,7 +120,7 @@ class RoomPage(RoomLayout, LanguageAware):
 
     def _room_changed(self, snap: RoomSnapshot) -> None:
         self.snapshot = snap
-        self.roster.set_members(snap.members, snap.me)
+        self.roster.set_members(snap.members, snap.me, snap.away)
         self.knocks.set_knocks(snap.knocks)
         if snap.state == "waiting":
             self.status_banner.show_message(messages.waiting(), "info")

@@ -36,7 +36,6 @@ from crypto.invite import Invite
 
 log = logging.getLogger(__name__)
 
-RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # then give up: about a minute in all
 Intent = Callable[[RoomProtocol, float], None]
 
 
@@ -84,6 +83,7 @@ class RoomSnapshot:
     knocks: tuple[Knock, ...] = ()
     consented: bool = False
     lan_url: str = ""  # the relay's address when hosting on this network
+    away: frozenset[int] = frozenset()  # members whose link dropped (place kept)
 
     @property
     def my_member(self) -> Member | None:
@@ -119,13 +119,13 @@ def _snapshot(client: LiveRoomClient, lan_url: str) -> RoomSnapshot:
     p = client.protocol
     knocks = tuple(Knock(k.knock_id, k.body.name, PublicIdentity(k.joiner).fingerprint())
                    for k in p.knocks.values()) if p.is_host else ()
-    in_room = p.state is State.IN_ROOM
+    in_room = p.resumable  # the room's code and link stay on screen while we reconnect
     return RoomSnapshot(
         state=p.state.value, room_name=p.room_name, topic=p.topic,
         room_code=p.invite_room_code() if in_room else "",
         invite_link=p.invite.to_link() if in_room else "", is_host=p.is_host, me=p.me,
         members=tuple(p.members.values()), knocks=knocks, consented=client.consented,
-        lan_url=lan_url)
+        lan_url=lan_url, away=frozenset(p.away))
 
 
 class RoomRunner(QtCore.QObject):
@@ -293,7 +293,9 @@ class RoomRunner(QtCore.QObject):
     def _on_event(self, event: ev.Event, protocol: RoomProtocol) -> None:
         if isinstance(event, ev.AudioFrame):
             return
-        if isinstance(event, ev.Welcomed):
+        if isinstance(event, ev.Disconnected):
+            self._set_reconnecting(True)
+        elif isinstance(event, ev.Welcomed | ev.Resumed | ev.RoomEnded):
             self._set_reconnecting(False)
         self.eventReceived.emit(event)
 
@@ -358,33 +360,18 @@ class RoomRunner(QtCore.QObject):
             self.lanProblem.emit(str(exc))  # the room itself goes on; the invite still works
 
     async def _join(self, plan: JoinPlan) -> Outcome:
-        """Join, and after a dropped connection join again (a new knock) for about a minute."""
+        """Join. A dropped link is the client's to mend: it reconnects and resumes our place
+        (app.core.resume), and the banner follows its `Disconnected` and `Resumed` events."""
         if (refusal := self._proxy_refusal()) is not None:
             return refusal
-        attempt = 0
-        while True:
-            protocol = RoomProtocol.join(self.identity, plan.invite, self.display_name,
-                                         now=time.monotonic())
-            client = self._client(protocol, plan.invite.relays[0], remote=True)
-            try:
-                outcome = await client.run()
-            finally:
-                protocol.keys.wipe()
-            if self._stopping:
-                return outcome
-            if client.welcomed:
-                attempt = 0
-            retry = outcome.code == 3 and (client.welcomed or attempt > 0)
-            if not retry or attempt >= len(RECONNECT_DELAYS):
-                self._set_reconnecting(False)
-                return outcome
-            self._set_reconnecting(True)
-            assert self._stop is not None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), RECONNECT_DELAYS[attempt])
-            attempt += 1
-            if self._stopping:
-                return Outcome(0, "")
+        protocol = RoomProtocol.join(self.identity, plan.invite, self.display_name,
+                                     now=time.monotonic())
+        client = self._client(protocol, plan.invite.relays[0], remote=True)
+        try:
+            return await client.run()
+        finally:
+            protocol.keys.wipe()
+            self._set_reconnecting(False)
 
     def _set_reconnecting(self, value: bool) -> None:
         if value != self._reconnecting:

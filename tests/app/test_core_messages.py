@@ -24,12 +24,14 @@ DECODERS = {
     "knock": m.decode_knock, "admit": m.decode_admit, "hand_raised": m.decode_flag,
     "stage_invite": m.decode_target, "set_role_speaker": m.decode_set_role,
     "rekey": m.decode_rekey, "welcome": m.decode_welcome, "key_request": m.decode_key_request,
-    "waiting": m.decode_session,
+    "waiting": m.decode_session, "knock_resume": m.decode_knock, "return": m.decode_return,
+    "move": m.decode_move, "loss_report": m.decode_loss_report,
 }
 ENCODERS = {
     m.KnockBody: m.encode_knock, m.Admit: m.encode_admit, m.Flag: m.encode_flag,
     m.Target: m.encode_target, m.SetRole: m.encode_set_role, m.Rekey: m.encode_rekey,
     m.Welcome: m.encode_welcome, m.KeyRequest: m.encode_key_request,
+    m.Return: m.encode_return, m.Move: m.encode_move, m.LossReport: m.encode_loss_report,
 }
 
 
@@ -57,6 +59,11 @@ def test_vector_fields() -> None:
     assert welcome.members[1].hand and welcome.members[1].muted
     rekey = m.decode_rekey(bytes.fromhex(DATA["valid"]["rekey"]))
     assert rekey.removed == (3,) and rekey.entries == ((2, b"\xab" * 84),)
+    knock = m.decode_knock(bytes.fromhex(DATA["valid"]["knock_resume"]))
+    assert knock.resume == m.Resume(2, 3) and knock.name == "Ali"
+    assert m.decode_knock(bytes.fromhex(DATA["valid"]["knock"])).resume is None
+    assert m.decode_return(bytes.fromhex(DATA["valid"]["return"])) == \
+        m.Return(6, ((2, 9), (4, 12)))
 
 
 @pytest.mark.parametrize("name", sorted(DATA["invalid"]))

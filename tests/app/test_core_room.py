@@ -2,55 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
+from coreroom import RELAY, Room, events_of, seeded, stage
 from memrelay import MemoryRelay
 
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
+from app.core.resume import RESUME_GRACE
 from app.core.roster import ROLE_CHANGES, Actor, Member, Role, role_change_allowed
 from crypto.errors import CryptoError
 from crypto.frame import open_frame, parse_frame_header
-from crypto.identity import Identity
 from crypto.invite import Invite
 from relay import wire
-
-RELAY = "ws://127.0.0.1:9"
-
-
-def seeded(n: int) -> Identity:
-    return Identity.from_seed(bytes([n]) * 32)
-
-
-def events_of(p: RoomProtocol, kind: type) -> list:
-    return [e for e in p.events_received() if isinstance(e, kind)]
-
-
-class Room:
-    """A host plus any number of members on one MemoryRelay."""
-
-    def __init__(self, auto_admit: bool = True) -> None:
-        self.relay = MemoryRelay()
-        self.host = RoomProtocol.host(seeded(1), [RELAY], "Majlis", topic="tea",
-                                      display_name="Huda", auto_admit=auto_admit, now=0.0)
-        self.relay.add(self.host)
-        self.relay.pump()
-        self.log: dict[int, list[ev.Event]] = {}
-        self._seeds = itertools.count(2)
-
-    def join(self, name: str) -> RoomProtocol:
-        invite = Invite.parse(self.host.invite.to_link())
-        p = RoomProtocol.join(seeded(next(self._seeds)), invite, name, now=self.relay.now)
-        self.relay.add(p)
-        self.relay.pump()
-        return p
-
-    def events(self, p: RoomProtocol) -> list[ev.Event]:
-        got = p.events_received()
-        self.log.setdefault(id(p), []).extend(got)
-        return got
 
 
 def test_host_opens_room_and_invite_round_trips() -> None:
@@ -134,19 +98,6 @@ def test_knock_times_out_when_no_host_answers() -> None:
     room.relay.advance(16.0)
     [failed] = events_of(stranger, ev.JoinFailed)
     assert "did not answer" in failed.reason
-
-
-def stage(room: Room, p: RoomProtocol) -> None:
-    """Hand, invitation, consent and the host's confirmation: the whole path to the stage."""
-    p.raise_hand(room.relay.now)
-    room.relay.pump()
-    assert any(e == ev.HandChanged(p.me, True) for e in room.host.events_received())
-    room.host.invite_to_stage(p.me, room.relay.now)
-    room.relay.pump()
-    assert events_of(p, ev.StageInvited) == [ev.StageInvited(room.host.me)]
-    assert p.members[p.me].role is Role.LISTENER  # nothing happens without consent
-    p.accept_stage(room.relay.now)
-    room.relay.pump()
 
 
 def test_stage_invitation_needs_consent_and_starts_muted() -> None:
@@ -316,12 +267,19 @@ def test_end_room_closes_everyone() -> None:
     assert ali.keys.current is None and room.host.keys.current is None
 
 
-def test_host_disconnect_ends_room() -> None:
+def test_host_gone_for_good_ends_room() -> None:
+    """Members wait RESUME_GRACE for a host whose link dropped, then the room ends."""
     room = Room()
     ali = room.join("Ali")
+    host_id = room.host.me
     room.relay.remove(room.host)
     room.relay.pump()
+    assert ev.MemberAway(host_id) in ali.events_received()
+    room.relay.advance(RESUME_GRACE - 1)
+    assert ali.state is State.IN_ROOM
+    room.relay.advance(2)
     assert ev.RoomEnded("host-left") in ali.events_received()
+    assert ali.state is State.CLOSED and ali.keys.current is None
 
 
 def test_late_joiner_cannot_read_the_past() -> None:

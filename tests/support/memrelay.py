@@ -42,6 +42,27 @@ class MemoryRelay:
         del self.clients[conn]
         self._apply(self.router.disconnect(conn))
 
+    def drop(self, protocol: RoomProtocol) -> None:
+        """The client's link dies (the relay tells the others), and the client notices."""
+        self.remove(protocol)
+        protocol.connection_lost(self.now)
+
+    def rejoin(self, protocol: RoomProtocol) -> None:
+        """The client is back on a new link to this relay (a new slot), and resumes."""
+        self.add(protocol)
+        protocol.reconnect(self.now)
+        self.pump()
+
+    def restart(self) -> list[RoomProtocol]:
+        """The relay process dies and comes back empty: every link is gone, nobody is told."""
+        dropped = list(self.clients.values())
+        self.router = Router()
+        self.clients.clear()
+        self.inbox.clear()
+        for protocol in dropped:
+            protocol.connection_lost(self.now)
+        return dropped
+
     def conn_of(self, protocol: RoomProtocol) -> int:
         return next(c for c, p in self.clients.items() if p is protocol)
 

@@ -48,7 +48,8 @@ def test_filters_pass_qt_model_checks(qtmodeltester, stage: bool) -> None:  # ty
     qtmodeltester.check(proxy, force_py=True)
 
 
-def test_other_models_pass_qt_model_checks(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_other_models_pass_qt_model_checks(qapp, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    """`qapp`: the LAN model paints icons, which needs the application object."""
     knocks = KnockModel()
     knocks.set_knocks([Knock(1, "Ali", "3F2A 9C01 7B44 E0D2"), Knock(2, "Zara", "AAAA BBBB")])
     qtmodeltester.check(knocks, force_py=True)
@@ -134,3 +135,17 @@ def test_rows_report_fingerprints_of_their_keys() -> None:
     model.set_members(ROOM, me=1)
     expected = Identity.from_seed(bytes([2]) * 32).public.fingerprint()
     assert model.index(1, 0).data(Roles.FINGERPRINT) == expected
+
+
+def test_a_member_who_lost_the_link_stays_in_place_and_is_shown_reconnecting() -> None:
+    model = RosterModel()
+    model.set_members(ROOM, me=1)
+    changed: list[int] = []
+    model.dataChanged.connect(lambda top, _bottom, _roles=(): changed.append(top.row()))
+    model.set_members(ROOM, me=1, away=frozenset({4}))
+    assert changed == [3] and names(model) == [m.name for m in ROOM]
+    assert model.index(3, 0).data(Roles.AWAY) is True
+    assert model.index(3, 0).data(Qt.ItemDataRole.AccessibleTextRole) == \
+        "Yusuf, speaker, muted, reconnecting"
+    model.set_members(ROOM, me=1)  # back
+    assert changed == [3, 3] and model.index(3, 0).data(Roles.AWAY) is False

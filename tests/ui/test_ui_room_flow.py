@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from procs import majlis
+from relayproc import start_relay
 from websockets.asyncio.client import connect
 
 from app.core.roster import Role
@@ -251,15 +252,27 @@ def test_waiting_room_lets_in_and_turns_away(qtbot, make_window, relay) -> None:
     assert "did not let you in" in stranger.room.status_banner.text.text()
 
 
-def test_losing_the_relay_shows_the_reconnecting_banner(qtbot, make_window, relay) -> None:  # type: ignore[no-untyped-def]
+def test_a_relay_restart_shows_the_banner_and_both_come_back(qtbot, make_window, relay) -> None:  # type: ignore[no-untyped-def]
+    """The relay process stops and starts again on its port: host and guest reconnect by
+    themselves, the banner says so meanwhile, and the guest keeps its place in the room."""
     host = make_window("Layla")
     link = start_room(qtbot, host, relay.url)
     guest = make_window("Huda")
     join_room(qtbot, guest, link)
     qtbot.waitUntil(lambda: guest.room.snapshot.state == "in-room", timeout=WAIT)
     qtbot.waitUntil(lambda: "ms" in guest.room.quality.text(), timeout=WAIT)
+    me = guest.room.snapshot.me
+    port = relay.url.rsplit(":", 1)[1]
     relay.stop()
     qtbot.waitUntil(guest.room.reconnect_banner.isVisible, timeout=WAIT)
     assert "Reconnecting" in guest.room.reconnect_banner.text.text()
-    qtbot.waitUntil(lambda: host.room.ended, timeout=WAIT)  # a host's room ends with its relay
-    assert "relay" in host.room.status_banner.text.text()
+    qtbot.waitUntil(host.room.reconnect_banner.isVisible, timeout=WAIT)
+    restarted = start_relay("--port", port)
+    try:
+        qtbot.waitUntil(lambda: not guest.room.reconnect_banner.isVisible()
+                        and not host.room.reconnect_banner.isVisible(), timeout=WAIT)
+        qtbot.waitUntil(lambda: guest.room.snapshot.state == "in-room", timeout=WAIT)
+        assert guest.room.snapshot.me == me and not guest.room.ended and not host.room.ended
+        assert any(m.member_id == me for m in host.room.snapshot.members)
+    finally:
+        restarted.stop()

@@ -565,6 +565,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>رافع يده</translation>
     </message>
     <message>
+        <source>reconnecting</source>
+        <translation>يعيد الاتصال</translation>
+    </message>
+    <message>
         <source>safety number verified</source>
         <translation>رقم الأمان موثَّق</translation>
     </message>

@@ -565,6 +565,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>hand raised</translation>
     </message>
     <message>
+        <source>reconnecting</source>
+        <translation>reconnecting</translation>
+    </message>
+    <message>
         <source>safety number verified</source>
         <translation>safety number verified</translation>
     </message>

@@ -565,6 +565,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>已举手</translation>
     </message>
     <message>
+        <source>reconnecting</source>
+        <translation>正在重新连接</translation>
+    </message>
+    <message>
         <source>safety number verified</source>
         <translation>安全码已验证</translation>
     </message>

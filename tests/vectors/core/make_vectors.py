@@ -38,6 +38,10 @@ def vectors() -> dict[str, object]:
                                               b"\x55" * 32, (HOST, ALI), 1, False)),
         "key_request": m.encode_key_request(m.KeyRequest(2, b"\x22" * 8, 5)),
         "waiting": m.encode_session(b"\x22" * 8),
+        "knock_resume": m.encode_knock(m.KnockBody("Ali", b"\x22" * 8, m.Resume(2, 3))),
+        "return": m.encode_return(m.Return(6, ((2, 9), (4, 12)))),
+        "move": m.encode_move(m.Move(1)),
+        "loss_report": m.encode_loss_report(m.LossReport(1, 250, 12, 30)),
     }
     invalid = {
         "admit_truncated": (valid["admit"][:-1], "decode_admit"),
@@ -51,6 +55,15 @@ def vectors() -> dict[str, object]:
         "knock_name_not_utf8": (b"\x22" * 8 + b"\x02\xff\xfe", "decode_knock"),
         "welcome_trailing": (valid["welcome"] + b"\x00", "decode_welcome"),
         "target_short": (b"\x00\x01", "decode_target"),
+        "knock_resume_truncated": (valid["knock_resume"][:-1], "decode_knock"),
+        "return_empty": (b"\x00\x00\x00\x06\x00\x00", "decode_return"),
+        "return_member_twice": (b"\x00\x00\x00\x06\x00\x02"
+                                + b"\x00\x00\x00\x02\x00\x00\x00\x09" * 2, "decode_return"),
+        "return_slot_zero": (b"\x00\x00\x00\x06\x00\x01\x00\x00\x00\x02\x00\x00\x00\x00",
+                             "decode_return"),
+        "move_trailing": (b"\x01\x00", "decode_move"),
+        "loss_report_more_lost_than_due": (b"\x00\x00\x00\x01\x00\x0a\x00\x0b\x00\x00",
+                                           "decode_loss_report"),
     }
     return {
         "valid": {k: v.hex() for k, v in valid.items()},

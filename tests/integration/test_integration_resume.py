@@ -1,0 +1,197 @@
+"""Back in the room after the relay dies, restarts or the host moves the room: real processes.
+
+Real relay processes on 127.0.0.1, real `majlis` clients, real speech. The relays here share
+nothing (no bus): two of them stand for relays of two different operators.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from procs import align, majlis, read_invite, speech_wav
+from relayproc import RelayProcess, start_relay
+
+from audio.wav import read_wav
+
+pytestmark = pytest.mark.integration
+
+SENTENCES = [
+    "Peace be upon you. Welcome to the majlis, where we speak freely.",
+    "The committee will meet again on Thursday evening, after the market closes.",
+    "Please bring the documents we discussed, and tell nobody about the new place.",
+]
+
+
+class Stderr:
+    """Collects a process's stderr lines as they come, so a test can wait for one."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 30.0, after: int = 0) -> int:
+        """Index of the first line from `after` on that contains `text`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for i in range(after, len(self.lines)):
+                    if text in self.lines[i]:
+                        return i
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {text!r} within {timeout} s: {self.lines}")
+                self._changed.wait(left)
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in self.lines)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 40.0) -> int:
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+
+
+def kill(relay: RelayProcess) -> None:
+    """The relay dies at once (no goodbye to anyone), like a crashed or unplugged machine."""
+    relay.proc.send_signal(signal.SIGKILL)
+    relay.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def sentences(tmp_path_factory: pytest.TempPathFactory) -> list[np.ndarray]:
+    folder = tmp_path_factory.mktemp("speech")
+    return [read_wav(speech_wav(folder / f"s{i}.wav", text)) for i, text in enumerate(SENTENCES)]
+
+
+@pytest.fixture
+def long_speech(sentences: list[np.ndarray], tmp_path: Path) -> Path:
+    """The sentences with a second of silence between: about 15 s of talk."""
+    from audio.wav import write_wav
+
+    gap = np.zeros(48000, dtype=np.int16)
+    path = tmp_path / "talk.wav"
+    write_wav(path, np.concatenate([part for s in sentences for part in (s, gap)]))
+    return path
+
+
+def heard_last_sentence(sentences: list[np.ndarray], recording: Path) -> float:
+    _, corr = align(sentences[-1], read_wav(recording))
+    return corr
+
+
+def test_relay_restart_mid_talk_speaker_comes_back_on_stage(sentences, long_speech,
+                                                            tmp_path: Path) -> None:
+    """The relay process is killed and restarted; host and speaker resume, roles intact."""
+    relay = start_relay()
+    port = relay.url.rsplit(":", 1)[1]
+    heard = tmp_path / "host-heard.wav"
+    host = majlis("host", "--relay", relay.url, "--name", "Majlis", "--auto-admit",
+                  "--auto-stage", "--record", str(heard), "--for", "28")
+    link = read_invite(host)
+    host_err = Stderr(host)
+    ali = majlis("join", link, "--as", "Ali", "--speak", str(long_speech), "--for", "25")
+    ali_err = Stderr(ali)
+    restarted: RelayProcess | None = None
+    try:
+        ali_err.wait_for("Ali is now speaker")
+        time.sleep(2.0)  # in the middle of the first sentences
+        kill(relay)
+        lost = ali_err.wait_for("connection lost")
+        time.sleep(1.0)
+        restarted = start_relay("--port", port)
+        ali_err.wait_for("back in the room", after=lost)
+        host_err.wait_for("back in the room")
+        assert finish(ali) == 0, ali_err.text
+        assert finish(host) == 0, host_err.text
+    finally:
+        for proc in (host, ali):
+            if proc.poll() is None:
+                proc.kill()
+        (restarted or relay).stop()
+    assert ali_err.count("joined 'Majlis'") == 1  # resumed, not joined again
+    assert host_err.count("Ali is now speaker") == 1  # still on stage: not invited again
+    assert heard_last_sentence(sentences, heard) > 0.85
+
+
+def test_room_moves_to_the_next_relay_when_its_relay_dies(sentences, long_speech,
+                                                          tmp_path: Path) -> None:
+    """Relays of two operators share nothing: everyone finds the room on the next one."""
+    first, second = start_relay(), start_relay()
+    heard = tmp_path / "ali-heard.wav"
+    host = majlis("host", "--relay", first.url, "--relay", second.url, "--name", "Majlis",
+                  "--auto-admit", "--speak", str(long_speech), "--for", "28")
+    link = read_invite(host)
+    host_err = Stderr(host)
+    ali = majlis("join", link, "--as", "Ali", "--record", str(heard), "--for", "25")
+    ali_err = Stderr(ali)
+    try:
+        ali_err.wait_for("joined 'Majlis'")
+        time.sleep(3.0)
+        kill(first)
+        lost = ali_err.wait_for("connection lost")
+        ali_err.wait_for("back in the room", after=lost)
+        assert finish(ali) == 0, ali_err.text
+        assert finish(host) == 0, host_err.text
+    finally:
+        for proc in (host, ali):
+            if proc.poll() is None:
+                proc.kill()
+        first.stop()
+        second.stop()
+    assert heard_last_sentence(sentences, heard) > 0.85
+
+
+def test_host_moves_the_room_and_members_follow(sentences, long_speech, tmp_path: Path) -> None:
+    """`move 2`: the room goes to the invite's second relay; the first can then go away."""
+    first, second = start_relay(), start_relay()
+    heard = tmp_path / "ali-heard.wav"
+    host = majlis("host", "--relay", first.url, "--relay", second.url, "--name", "Majlis",
+                  "--auto-admit", "--speak", str(long_speech), "--for", "28",
+                  stdin=subprocess.PIPE)
+    link = read_invite(host)
+    host_err = Stderr(host)
+    ali = majlis("join", link, "--as", "Ali", "--record", str(heard), "--for", "25")
+    ali_err = Stderr(ali)
+    try:
+        ali_err.wait_for("joined 'Majlis'")
+        time.sleep(3.0)
+        assert host.stdin is not None
+        host.stdin.write("move 2\n")
+        host.stdin.flush()
+        moved = ali_err.wait_for(f"the room moves to {second.url}")
+        ali_err.wait_for("back in the room", after=moved)
+        kill(first)  # nobody is there any more: nothing happens
+        assert finish(ali) == 0, ali_err.text
+        host.stdin.close()
+        assert finish(host) == 0, host_err.text
+    finally:
+        for proc in (host, ali):
+            if proc.poll() is None:
+                proc.kill()
+        first.stop()
+        second.stop()
+    assert ali_err.count("connection lost") == 1  # the move; killing the old relay was unfelt
+    assert heard_last_sentence(sentences, heard) > 0.85
