@@ -32,7 +32,7 @@ from app.lan.service import LanError
 from app.ui.live import LiveRoomClient, accepts_proxy
 from app.ui.qt import QtCore, Signal
 from crypto.identity import Identity, PublicIdentity
-from crypto.invite import Invite
+from crypto.invite import BadInvite, Invite
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class HostPlan:
     room_name: str
     topic: str = ""
     where: Where = Where.COMPUTER
-    relay_url: str = ""
+    relay_url: str = ""  # RELAY: one address, or several separated by spaces (`relay_urls`)
     approve_each: bool = False
     visible: bool = False  # NETWORK only: list the room's name on the network
     lan_interfaces: tuple[str, ...] = ()  # NETWORK only: where to listen and announce
@@ -98,6 +98,14 @@ class RunnerOptions:
     bitrate: int = 32000
     proxy: str = ""  # socks5://host:port or http://host:port; "" = direct
     push_to_talk: bool = False
+
+
+def relay_urls(text: str) -> list[str]:
+    """The addresses typed in the relay field: one, or several separated by spaces or commas.
+
+    Several go into the invite in this order: when one is blocked or down, members (and the
+    host) go on to the next (app.net.failover)."""
+    return [u for u in text.replace(",", " ").split() if u]
 
 
 def proxy_settings(text: str) -> object | None:
@@ -312,7 +320,7 @@ class RoomRunner(QtCore.QObject):
 
         server: RelayServer | None = None
         advertiser: LanAdvertiser | None = None
-        url = plan.relay_url
+        urls = relay_urls(plan.relay_url)
         if plan.where is Where.RELAY and (refusal := self._proxy_refusal()) is not None:
             return refusal
         try:
@@ -327,12 +335,17 @@ class RoomRunner(QtCore.QObject):
                     await server.start()
                 except OSError as exc:
                     return Outcome(3, f"Cannot start the room's relay on {address}: {exc}")
-                url = server.url
+                urls = [server.url]
                 if plan.where is Where.NETWORK:
-                    self._lan_url = url
-            protocol = RoomProtocol.host(self.identity, [url], plan.room_name, topic=plan.topic,
-                                         display_name=self.display_name,
-                                         auto_admit=not plan.approve_each, now=time.monotonic())
+                    self._lan_url = server.url
+            url = urls[0]
+            try:
+                protocol = RoomProtocol.host(self.identity, urls, plan.room_name,
+                                             topic=plan.topic, display_name=self.display_name,
+                                             auto_admit=not plan.approve_each,
+                                             now=time.monotonic())
+            except BadInvite:
+                return Outcome(2, "These relay addresses cannot go into an invite.")
             client = self._client(protocol, url, remote=plan.where is Where.RELAY)
             announcing: asyncio.Future[None] | None = None
             if server is not None and plan.where is Where.NETWORK:

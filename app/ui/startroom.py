@@ -2,7 +2,8 @@
 
 "This network" runs the relay inside the app on the computer's LAN address and announces it;
 it needs no internet at all. "A relay" uses a server somewhere else (for people in different
-places). "Only this computer" is for trying Majlis out.
+places; several relays, for people whose networks block some); "Only this computer" is for
+trying Majlis out.
 """
 
 from __future__ import annotations
@@ -11,18 +12,26 @@ from urllib.parse import urlsplit
 
 from app.ui.common import button, label
 from app.ui.qt import Qt, QtCore, QtWidgets
-from app.ui.runner import HostPlan, Where
+from app.ui.runner import HostPlan, Where, relay_urls
+from crypto.invite import MAX_RELAYS
 
 MAX_ROOM_NAME = 100
 MAX_TOPIC = 500
 
 
-def relay_url_problem(url: str) -> str:
-    """"" when `url` is a usable relay address, else a sentence (translated) saying why not."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+def relay_url_problem(text: str) -> str:
+    """"" when `text` holds usable relay addresses, else a sentence (translated) saying why not."""
+    urls = relay_urls(text)
+    for url in urls or [""]:
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            return QtCore.QCoreApplication.translate(
+                "StartRoomDialog",
+                "A relay address starts with wss:// (or ws://) and names a server.")
+    if len(urls) > MAX_RELAYS:
         return QtCore.QCoreApplication.translate(
-            "StartRoomDialog", "A relay address starts with wss:// (or ws://) and names a server.")
+            "StartRoomDialog", "An invite can list at most %1 relays.").replace(
+            "%1", str(MAX_RELAYS))
     return ""
 
 
@@ -155,7 +164,9 @@ class StartRoomDialog(QtWidgets.QDialog):
         label(self.on_relay, self.tr("A &relay on the internet"),
               self.tr("For people in different places. The relay passes on encrypted audio it "
                       "cannot read."))
-        label(self.relay, self.tr("Relay address (wss://…)"))
+        label(self.relay, self.tr("Relay address (wss://…)"),
+              self.tr("Several addresses, separated by spaces, go into the invite in order: "
+                      "when one is blocked or down, everyone moves on to the next."))
         label(self.on_computer, self.tr("Only this &computer (to try Majlis out)"))
         label(self.who_box, self.tr("Who gets in"))
         label(self.anyone, self.tr("&Anyone with the invite link"))

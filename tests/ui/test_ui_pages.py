@@ -12,7 +12,7 @@ import pytest
 
 from app.settings import Settings
 from app.ui.live import accepts_proxy
-from app.ui.runner import HostPlan, Where
+from app.ui.runner import HostPlan, Where, relay_urls
 from app.ui.settingsdialog import SettingsDialog, proxy_problem
 from app.ui.startroom import StartRoomDialog, relay_url_problem
 from crypto.identity import Identity
@@ -86,6 +86,14 @@ def test_a_bad_link_is_explained_and_a_dead_relay_ends_in_a_sentence(qtbot, make
     assert window.pages.currentWidget() is home
 
 
+def test_a_room_on_several_relays_lists_them_all_in_its_invite(qtbot, make_window, relay) -> None:  # type: ignore[no-untyped-def]
+    host = make_window()
+    host.host(HostPlan("Room", where=Where.RELAY, relay_url=f"{relay.url} ws://127.0.0.1:9/x"))
+    qtbot.waitUntil(lambda: bool(host.room.snapshot.invite_link), timeout=WAIT)
+    assert Invite.parse(host.room.snapshot.invite_link).relays == (relay.url,
+                                                                   "ws://127.0.0.1:9/x")
+
+
 def test_with_a_proxy_set_the_app_never_connects_without_it(qtbot, make_window, relay) -> None:
     host = make_window()
     host.host(HostPlan("Room", where=Where.RELAY, relay_url=relay.url))
@@ -127,6 +135,12 @@ def test_start_dialog_builds_the_plan_and_checks_the_relay_address(qtbot) -> Non
     assert dialog.ok.isEnabled()
     assert dialog.plan().visible is False and dialog.plan().lan_interfaces == ()
     assert relay_url_problem("https://example.org") and not relay_url_problem("ws://10.0.0.2:8765")
+    dialog.relay.setText("wss://one.example/r, wss://two.example/r  ws://10.0.0.2:8765")
+    assert dialog.ok.isEnabled()  # several relays: the invite lists them all, in this order
+    assert relay_urls(dialog.plan().relay_url) == ["wss://one.example/r", "wss://two.example/r",
+                                                   "ws://10.0.0.2:8765"]
+    assert relay_url_problem("wss://one.example https://two.example")
+    assert relay_url_problem(" ".join(f"wss://r{i}.example" for i in range(9)))
 
     offline = StartRoomDialog(())
     qtbot.addWidget(offline)

@@ -759,6 +759,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>يبدأ عنوان الخادم الوسيط بـ ⁦wss://⁩ (أو ⁦ws://⁩) ويليه اسم الخادم.</translation>
     </message>
     <message>
+        <source>An invite can list at most %1 relays.</source>
+        <translation>يمكن أن تضم الدعوة %1 خوادم وسيطة على الأكثر.</translation>
+    </message>
+    <message>
         <source>Start a room</source>
         <translation>ابدأ غرفة</translation>
     </message>
@@ -813,6 +817,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>Relay address (wss://…)</source>
         <translation>عنوان الخادم الوسيط: ⁦wss://…⁩</translation>
+    </message>
+    <message>
+        <source>Several addresses, separated by spaces, go into the invite in order: when one is blocked or down, everyone moves on to the next.</source>
+        <translation>تدخل العناوين المتعددة، مفصولةً بمسافات، في الدعوة بالترتيب: إذا حُجب أحدها أو توقف، انتقل الجميع إلى التالي.</translation>
     </message>
     <message>
         <source>Only this &amp;computer (to try Majlis out)</source>

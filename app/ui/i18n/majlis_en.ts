@@ -759,6 +759,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>A relay address starts with wss:// (or ws://) and names a server.</translation>
     </message>
     <message>
+        <source>An invite can list at most %1 relays.</source>
+        <translation>An invite can list at most %1 relays.</translation>
+    </message>
+    <message>
         <source>Start a room</source>
         <translation>Start a room</translation>
     </message>
@@ -813,6 +817,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>Relay address (wss://…)</source>
         <translation>Relay address (wss://…)</translation>
+    </message>
+    <message>
+        <source>Several addresses, separated by spaces, go into the invite in order: when one is blocked or down, everyone moves on to the next.</source>
+        <translation>Several addresses, separated by spaces, go into the invite in order: when one is blocked or down, everyone moves on to the next.</translation>
     </message>
     <message>
         <source>Only this &amp;computer (to try Majlis out)</source>

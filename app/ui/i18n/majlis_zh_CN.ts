@@ -759,6 +759,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>中继服务器地址以 wss://（或 ws://）开头，后面是服务器名称。</translation>
     </message>
     <message>
+        <source>An invite can list at most %1 relays.</source>
+        <translation>一个邀请最多可以列出 %1 个中继。</translation>
+    </message>
+    <message>
         <source>Start a room</source>
         <translation>开一个房间</translation>
     </message>
@@ -813,6 +817,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>Relay address (wss://…)</source>
         <translation>中继服务器地址（wss://…）</translation>
+    </message>
+    <message>
+        <source>Several addresses, separated by spaces, go into the invite in order: when one is blocked or down, everyone moves on to the next.</source>
+        <translation>多个地址用空格分隔，按顺序写入邀请：某个中继被封锁或停止时，所有人会转到下一个。</translation>
     </message>
     <message>
         <source>Only this &amp;computer (to try Majlis out)</source>
