@@ -56,6 +56,7 @@ class HostDuties:
     _events: list[ev.Event]
     away: dict[int, float]  # see app.core.resume
     _away_unrotated: set[int]
+    _returns: dict[int, int]
 
     def _init_host_duties(self) -> None:
         self.auto_admit = True
@@ -163,11 +164,16 @@ class HostDuties:
                                               resync))
         self._direct(member.key, member.slot, msg.Kind.WELCOME, body)
 
-    def _answer_key_request(self, sender: PublicIdentity, request: msg.KeyRequest,
+    def _answer_key_request(self, sender: PublicIdentity, request: msg.KeyRequest, slot: int,
                             now: float) -> None:
         member = self.members.get(request.member_id)
         if member is None or member.key != sender.key or member.session != request.session:
             self.counters["key-request-refused"] += 1
+            return
+        if member.member_id in self.away:
+            # We took them for gone (their slot was missing when our own link came back), but
+            # they are here: announce them back like a resume, which also sends the key.
+            self._returns[member.member_id] = slot
             return
         if now < self._key_answers.get(member.member_id, float("-inf")):
             return

@@ -325,7 +325,7 @@ class RoomProtocol(Resumption):
         elif kind == cc.CONTROL:
             self._receive_group(payload, now)
         elif kind == cc.DIRECT:
-            self._receive_direct(payload, now)
+            self._receive_direct(from_slot, payload, now)
 
     def _receive_group(self, payload: bytes, now: float) -> None:
         if self.state is not State.IN_ROOM:
@@ -566,7 +566,7 @@ class RoomProtocol(Resumption):
 
     # -- direct messages -------------------------------------------------------------------
 
-    def _receive_direct(self, payload: bytes, now: float) -> None:
+    def _receive_direct(self, from_slot: int, payload: bytes, now: float) -> None:
         try:
             direct = cc.open_direct(self.identity, payload)
         except CryptoError:
@@ -574,7 +574,8 @@ class RoomProtocol(Resumption):
             return
         try:
             if direct.kind == msg.Kind.KEY_REQUEST and self.is_host:
-                self._answer_key_request(direct.sender, msg.decode_key_request(direct.body), now)
+                self._answer_key_request(direct.sender, msg.decode_key_request(direct.body),
+                                         from_slot, now)
                 return
             if direct.sender.key != self.invite.host_key:
                 self.counters["direct-not-from-host"] += 1

@@ -266,3 +266,20 @@ def test_nobody_answering_a_resume_is_reported_so_the_client_can_try_elsewhere()
     elsewhere.advance(RESUME_ANSWER + 0.1)
     assert ev.ResumeUnanswered() in ali.events_received()
     assert ali.state is State.RESUMING
+
+
+def test_a_member_taken_for_away_who_asks_for_the_key_is_back() -> None:
+    """After its own reconnect the host may count someone as away who never dropped (their slot
+    looked absent); their key request shows they are here, and they stay."""
+    room = Room()
+    ali = room.join("Ali")
+    room.host._mark_away(ali.me, room.relay.now)
+    room.relay.advance(LEAVE_BATCH_SECONDS + 0.5)  # rotated out, as if away
+    assert ali.keys.current != room.host.keys.current
+    room.host.send_audio(b"\x02" * 80, room.relay.now)  # Ali sees a newer epoch and asks
+    room.relay.pump()
+    tick(room)
+    assert ali.me not in room.host.away
+    assert ali.keys.current == room.host.keys.current
+    room.relay.advance(RESUME_GRACE + 1)
+    assert ali.me in room.host.members and ali.state is State.IN_ROOM
