@@ -38,6 +38,8 @@ class Settings:
     input_device: str = ""  # "" = the system default
     output_device: str = ""
     push_to_talk: bool = False
+    noise_suppression: bool = True  # speexdsp on the microphone (audio/dsp.py)
+    echo_cancellation: bool = True  # off for headphones: nothing to cancel, and a little less CPU
     ptt_key: str = "F8"  # a QKeySequence string; F-keys do not depend on the keyboard layout
     quality: str = "high"  # key of QUALITIES
     proxy: str = ""  # "socks5://127.0.0.1:9050" (Tor) or "http://host:port"; "" = direct

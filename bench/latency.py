@@ -9,7 +9,7 @@ twice, once as it entered the microphone and once as it came out of the client, 
 between the two copies is the mouth-to-ear delay, whatever the recorder's own start-up delay.
 Noise suppression is off (it adds no delay; a chirp is not speech).
 
-    .venv/bin/python bench/latency.py [--chirps 20]
+    .venv/bin/python bench/latency.py [--chirps 20] [--quantum 256]
 
 Prints one JSON line: added_ms_p50 / added_ms_p99 (the room's pipeline minus the baseline's
 median), baseline_ms_p50 (the devices' loopback), and the raw medians.
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-from pipewire import PipeWire, VirtualDevices, stop_recording  # noqa: E402
+from pipewire import DEFAULT_QUANTUM, PipeWire, VirtualDevices, stop_recording  # noqa: E402
 from procs import read_invite  # noqa: E402
 from relayproc import start_relay  # noqa: E402
 
@@ -124,13 +124,15 @@ def majlis(pw: PipeWire, *args: str) -> subprocess.Popen[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chirps", type=int, default=20)
+    parser.add_argument("--quantum", type=int, default=DEFAULT_QUANTUM,
+                        help="PipeWire's period in samples (its own default is 1024)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="majlis-latency-") as tmp:
         work = Path(tmp)
         signal = work / "chirps.wav"
         write_wav(signal, chirp_train(args.chirps))
         duration = args.chirps * SPACING + 4.0
-        pw = PipeWire(work / "pw")
+        pw = PipeWire(work / "pw", quantum=args.quantum)
         pw.start()
         relay = None
         procs: list[subprocess.Popen[str]] = []
@@ -179,6 +181,7 @@ def main() -> None:
     print(json.dumps({
         "benchmark": "latency",
         "chirps": args.chirps,
+        "quantum": args.quantum,
         "detected": len(room),
         "baseline_detected": len(baseline),
         "added_ms_p50": round(float(np.percentile(room, 50)) - base, 1),

@@ -69,6 +69,10 @@ class SettingsDialog(QtWidgets.QDialog):
         self.ptt_key_label = QtWidgets.QLabel(audio)
         self.ptt_key = QtWidgets.QKeySequenceEdit(QtGui.QKeySequence(settings.ptt_key), audio)
         self.ptt_key.setMaximumSequenceLength(1)
+        self.noise = QtWidgets.QCheckBox(audio)
+        self.noise.setChecked(settings.noise_suppression)
+        self.echo = QtWidgets.QCheckBox(audio)
+        self.echo.setChecked(settings.echo_cancellation)
         for lab, field in ((self.input_label, self.input), (self.output_label, self.output),
                            (self.quality_label, self.quality), (self.ptt_key_label, self.ptt_key)):
             lab.setBuddy(field)
@@ -79,6 +83,8 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow(self.quality_label, self.quality)
         form.addRow(self.ptt)
         form.addRow(self.ptt_key_label, self.ptt_key)
+        form.addRow(self.noise)
+        form.addRow(self.echo)
         self.tabs.addTab(audio, "")
 
         network = QtWidgets.QWidget(self)
@@ -171,6 +177,7 @@ class SettingsDialog(QtWidgets.QDialog):
             quality=str(self.quality.currentData() or "high"), push_to_talk=self.ptt.isChecked(),
             ptt_key=self.ptt_key.keySequence().toString() or self.settings.ptt_key,
             proxy=self.proxy.text().strip(), lan_discovery=self.lan.isChecked(),
+            noise_suppression=self.noise.isChecked(), echo_cancellation=self.echo.isChecked(),
             language=str(self.language.currentData() or ""),
             theme=str(self.theme.currentData() or "system"), remember=self.remember.isChecked(),
             keep_identity=self.keep_identity.isChecked()).cleaned()
@@ -238,6 +245,11 @@ class SettingsDialog(QtWidgets.QDialog):
         label(self.ptt, self.tr("&Push to talk: hold a key to speak"))
         label(self.ptt_key_label, self.tr("Push-to-talk &key:"))
         label(self.ptt_key, self.tr("Push-to-talk key"))
+        label(self.noise, self.tr("Reduce background &noise"),
+              self.tr("Takes out steady noise (fans, traffic) before your voice is sent."))
+        label(self.echo, self.tr("Cancel &echo"),
+              self.tr("Stops others hearing themselves through your speakers. With headphones "
+                      "you can turn it off."))
         label(self.proxy_label, self.tr("&Proxy:"))
         label(self.proxy, self.tr("Proxy address"))
         self.proxy_note.setText(self.tr(

@@ -160,7 +160,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _options(self) -> RunnerOptions:
         s = self.settings
         audio = AudioSettings(input_device=s.input_device or None,
-                              output_device=s.output_device or None) if self.devices else None
+                              output_device=s.output_device or None,
+                              noise_suppression=s.noise_suppression,
+                              echo_cancellation=s.echo_cancellation) if self.devices else None
         return RunnerOptions(audio=audio, bitrate=s.bitrate, proxy=s.proxy,
                              push_to_talk=s.push_to_talk)
 

@@ -12,6 +12,7 @@ import opuslib_next.api.encoder
 import pytest
 
 from audio.codec import (
+    DEFAULT_COMPLEXITY,
     FRAME_SAMPLES,
     SAMPLE_RATE,
     CodecError,
@@ -163,7 +164,7 @@ def test_encoder_pads_what_libopus_returns_short() -> None:
     ours = OpusEncoder(bitrate=32000, fec=False)
     ours._opus.vbr = 1
     raw = opuslib_next.Encoder(SAMPLE_RATE, 1, opuslib_next.APPLICATION_VOIP)
-    raw.bitrate, raw.complexity, raw.signal = 32000, 5, opuslib_next.SIGNAL_VOICE
+    raw.bitrate, raw.complexity, raw.signal = 32000, DEFAULT_COMPLEXITY, opuslib_next.SIGNAL_VOICE
     raw.max_bandwidth = opuslib_next.BANDWIDTH_WIDEBAND  # as ours: wideband speech
     raw.packet_loss_perc = 10
     padded = [ours.encode(frame) for frame in frames_of(pcm)]
@@ -224,7 +225,9 @@ def test_concealment_continues_speech() -> None:
     ("make", "mean_gain_db"), [(tone_bursts, 12.0), (speech_like, 5.0)], ids=["tone", "speech"]
 )
 def test_fec_recovers_better_than_concealment(make: Callable[[], Pcm], mean_gain_db: float) -> None:
-    """Lose one loud frame at a time: the next packet's FEC beats concealment on every one.
+    """Lose one loud frame at a time: the next packet's FEC beats concealment on nearly every one
+    (libopus leaves the FEC out of a frame its voice detector calls inactive: then it is plain
+    concealment, no worse).
 
     Measured with libopus 1.3.1: about 20 dB better on average for the tone, 9 dB for speech.
     """
@@ -240,9 +243,10 @@ def test_fec_recovers_better_than_concealment(make: Callable[[], Pcm], mean_gain
             recovering.decode(packet)
         concealed = snr_db(original, concealing.conceal())
         recovered = snr_db(original, recovering.recover(packets[k + 1]))
-        assert recovered > concealed
+        assert recovered >= concealed
         gains.append(recovered - concealed)
     assert len(gains) >= 5
+    assert sum(g > 0.0 for g in gains) >= 0.8 * len(gains)
     assert np.mean(gains) > mean_gain_db
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audio.jitter import FRAME_SECONDS, JitterBuffer, JitterStats
+from audio.jitter import FRAME_SECONDS, MIN_DELAY, JitterBuffer, JitterStats
 from audio.playout import PlayoutState
 
 F = FRAME_SECONDS
@@ -83,13 +83,13 @@ def test_a_clean_stream_plays_every_packet_in_order() -> None:
 
 
 def test_on_a_steady_link_the_delay_settles_at_the_floor() -> None:
-    """No jitter: the target falls to the 20 ms bound and the delay follows it in silence."""
+    """No jitter: the target falls to its lower bound and the delay follows it in silence."""
     jb = JitterBuffer()
     out = run(jb, steady(400), 400, quiet=True)
     assert "c" not in out and "f" not in out
     s = jb.stats
-    assert s.target_ms == pytest.approx(20.0)
-    assert 20.0 <= s.delay_ms < 20.0 + 20.0 + 5.0  # at most one frame above the target
+    assert s.target_ms == pytest.approx(MIN_DELAY * 1000)
+    assert s.target_ms <= s.delay_ms < s.target_ms + 20.0 + 5.0  # at most a frame above target
     assert s.lost == 0 and s.late == 0
     assert_adds_up(jb)
 
@@ -100,7 +100,7 @@ def test_the_target_follows_the_jitter_quantile() -> None:
     run(quiet_link, steady(500, jitter=[rng.uniform(0, 0.004) for _ in range(500)]), 500)
     rough_link = JitterBuffer()
     run(rough_link, steady(500, jitter=[rng.uniform(0, 0.060) for _ in range(500)]), 500)
-    assert quiet_link.stats.target_ms == pytest.approx(20.0)  # bounded below
+    assert quiet_link.stats.target_ms == pytest.approx(MIN_DELAY * 1000)  # bounded below
     assert 55.0 <= rough_link.stats.jitter_ms <= 62.0  # the 95th percentile of U(0, 60 ms)
     assert rough_link.stats.target_ms == pytest.approx(rough_link.stats.jitter_ms + 5.0)
 

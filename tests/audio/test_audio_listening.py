@@ -144,15 +144,19 @@ def test_loss_reports_count_each_window_once() -> None:
 def test_expected_loss_follows_the_listeners_with_bounds() -> None:
     assert expected_loss_for([]) == MIN_EXPECTED_LOSS
     assert expected_loss_for([0.0, 0.0]) == MIN_EXPECTED_LOSS
-    assert expected_loss_for([10.0]) == 13
+    assert expected_loss_for([1.5]) == MIN_EXPECTED_LOSS  # FEC would cost more than it gives
+    assert expected_loss_for([2.0]) == 1
+    assert expected_loss_for([5.0]) == 2  # a quarter of the loss, rounded up
+    assert expected_loss_for([10.0]) == 3
+    assert expected_loss_for([float("nan")]) == MIN_EXPECTED_LOSS
     # One listener on a bad link among many does not decide for all of them.
-    assert expected_loss_for([1.0] * 19 + [50.0]) == 2  # ceil(1.25 * 1 %)
+    assert expected_loss_for([3.0] * 19 + [50.0]) == 1  # ceil(0.25 * 3 %)
     assert expected_loss_for([90.0]) == MAX_EXPECTED_LOSS
 
 
 def test_speaking_tunes_fec_and_sends_silence_when_muted() -> None:
     speaking = Speaking(OpusEncoder())
-    assert speaking.tune([10.0, 12.0]) == 15 and speaking.expected_loss == 15
+    assert speaking.tune([10.0, 12.0]) == 3 and speaking.expected_loss == 3
     frames = voice(5)
     speaking.chain.gate.muted = True
     muted = [speaking.encode_captured(f) for f in frames]

@@ -159,7 +159,10 @@ def test_settings_round_trip_and_proxy_validation(qtbot) -> None:
     dialog.quality.setCurrentIndex(dialog.quality.findData("low"))
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     dialog.ptt.setChecked(True)
+    assert dialog.noise.isChecked() and dialog.echo.isChecked()  # on unless turned off
+    dialog.echo.setChecked(False)
     result = dialog.result_settings()
+    assert result.noise_suppression and not result.echo_cancellation
     assert (result.quality, result.bitrate, result.theme, result.push_to_talk, result.ptt_key,
             result.proxy) == ("low", 16000, "dark", True, "F9", "socks5://127.0.0.1:9050")
     assert proxy_problem("") == "" and proxy_problem("http://proxy:3128") == ""

@@ -25,7 +25,8 @@ def test_defaults_write_nothing(tmp_path: Path) -> None:
 def test_remembered_settings_round_trip_privately(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path / "majlis")
     chosen = Settings(display_name="ليلى", remember=True, quality="low", theme="dark",
-                      language="ar", push_to_talk=True, ptt_key="F9", lan_discovery=False)
+                      language="ar", push_to_talk=True, ptt_key="F9", lan_discovery=False,
+                      echo_cancellation=False)
     store.save(chosen)
     assert store.load() == chosen
     path = store.settings_path

@@ -676,6 +676,22 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>مفتاح الضغط للتحدث</translation>
     </message>
     <message>
+        <source>Reduce background &amp;noise</source>
+        <translation>&amp;خفّض ضوضاء الخلفية</translation>
+    </message>
+    <message>
+        <source>Takes out steady noise (fans, traffic) before your voice is sent.</source>
+        <translation>يزيل الضوضاء الثابتة (المراوح، حركة السير) قبل إرسال صوتك.</translation>
+    </message>
+    <message>
+        <source>Cancel &amp;echo</source>
+        <translation>ألغِ ال&amp;صدى</translation>
+    </message>
+    <message>
+        <source>Stops others hearing themselves through your speakers. With headphones you can turn it off.</source>
+        <translation>يمنع الآخرين من سماع أصواتهم عبر سماعاتك. مع سماعات الرأس يمكنك إيقافه.</translation>
+    </message>
+    <message>
         <source>&amp;Proxy:</source>
         <translation>ال&amp;وكيل:</translation>
     </message>

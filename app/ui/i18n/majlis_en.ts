@@ -676,6 +676,22 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>Push-to-talk key</translation>
     </message>
     <message>
+        <source>Reduce background &amp;noise</source>
+        <translation>Reduce background &amp;noise</translation>
+    </message>
+    <message>
+        <source>Takes out steady noise (fans, traffic) before your voice is sent.</source>
+        <translation>Takes out steady noise (fans, traffic) before your voice is sent.</translation>
+    </message>
+    <message>
+        <source>Cancel &amp;echo</source>
+        <translation>Cancel &amp;echo</translation>
+    </message>
+    <message>
+        <source>Stops others hearing themselves through your speakers. With headphones you can turn it off.</source>
+        <translation>Stops others hearing themselves through your speakers. With headphones you can turn it off.</translation>
+    </message>
+    <message>
         <source>&amp;Proxy:</source>
         <translation>&amp;Proxy:</translation>
     </message>

@@ -676,6 +676,22 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>按键说话的按键</translation>
     </message>
     <message>
+        <source>Reduce background &amp;noise</source>
+        <translation>降低背景噪音(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Takes out steady noise (fans, traffic) before your voice is sent.</source>
+        <translation>在发送你的声音之前去除持续的噪音（风扇、车流）。</translation>
+    </message>
+    <message>
+        <source>Cancel &amp;echo</source>
+        <translation>消除回声(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Stops others hearing themselves through your speakers. With headphones you can turn it off.</source>
+        <translation>避免其他人从你的扬声器里听到自己的声音。使用耳机时可以关闭。</translation>
+    </message>
+    <message>
         <source>&amp;Proxy:</source>
         <translation>代理(&amp;P)：</translation>
     </message>
