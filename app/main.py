@@ -92,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     excepthook_to_log()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0], *qt_args])
     assert isinstance(app, QtWidgets.QApplication)
+    from app.ui.single import LinkServer, hand_over
+
+    if args.link and not args.room and hand_over(args.link):
+        print("Majlis is already open: the link went to its window.", file=sys.stderr)
+        return 0
     app.setApplicationName("Majlis")
     app.setDesktopFileName("majlis")
     app.setWindowIcon(artwork.app_icon())
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(store, settings, identity, translations, lan_interfaces=interfaces,
                         print_invite=args.print_invite, relay_url=args.relay)
     window.shutDown.connect(app.quit)
+    links = LinkServer(parent=window)  # later launches hand their links to this window
+    links.linkReceived.connect(window.receive_link)
+    links.listen()
     keep = _watch_signals(window.shutdown)
     window.show()
 

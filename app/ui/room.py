@@ -173,6 +173,13 @@ class RoomPage(RoomLayout, LanguageAware):
         self.notice_banner.show_message(messages.no_audio(), "warning", self.tr("OK"))
         self.notice_banner.setToolTip(detail)
 
+    def another_link(self) -> None:
+        """A second launch handed us an invite while we are in this room (app.ui.single)."""
+        self.notice_banner.show_message(self.tr(
+            "Another invite link arrived. It is waiting on the home page: leave this room to "
+            "join it."), "info", self.tr("OK"))
+        self.notice_banner.setToolTip("")
+
     def _lan_problem(self, detail: str) -> None:
         self.notice_banner.show_message(messages.lan_problem(), "warning", self.tr("OK"))
         self.notice_banner.setToolTip(detail)

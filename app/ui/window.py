@@ -198,6 +198,24 @@ class MainWindow(QtWidgets.QMainWindow):
         runner.join(JoinPlan(invite))
         return runner
 
+    def receive_link(self, link: str) -> None:
+        """An invite from a second launch (the desktop's majlis:// handler; app.ui.single):
+        come to the front and join it, or keep it on the home page while in a room."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if self._shutting_down:
+            return
+        if self.pages.currentWidget() is self.first_run:
+            self.first_run.completed.connect(lambda *_: self.home.open_link(link))
+        elif self.runner is None:
+            self.go_home()
+            self.home.open_link(link)
+        else:
+            self.home.link.setText(link)
+            self.room.another_link()
+
     def _room_changed(self, snap: RoomSnapshot) -> None:
         self.retranslate()
         if self.print_invite and snap.is_host and snap.invite_link and not self._printed:

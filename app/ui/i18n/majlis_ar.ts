@@ -434,6 +434,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>هذا غير ممكن الآن.</translation>
     </message>
     <message>
+        <source>Another invite link arrived. It is waiting on the home page: leave this room to join it.</source>
+        <translation>وصل رابط دعوة آخر. ينتظرك في الصفحة الرئيسية: غادر هذه الغرفة لتنضم إليها.</translation>
+    </message>
+    <message>
         <source>Back to &amp;home</source>
         <translation>عودة إلى ال&amp;رئيسية</translation>
     </message>

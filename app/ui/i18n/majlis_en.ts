@@ -434,6 +434,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>That is not possible right now.</translation>
     </message>
     <message>
+        <source>Another invite link arrived. It is waiting on the home page: leave this room to join it.</source>
+        <translation>Another invite link arrived. It is waiting on the home page: leave this room to join it.</translation>
+    </message>
+    <message>
         <source>Back to &amp;home</source>
         <translation>Back to &amp;home</translation>
     </message>

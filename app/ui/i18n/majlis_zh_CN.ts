@@ -434,6 +434,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>现在无法进行这项操作。</translation>
     </message>
     <message>
+        <source>Another invite link arrived. It is waiting on the home page: leave this room to join it.</source>
+        <translation>收到了另一个邀请链接。它在主页上等你：离开这个房间后即可加入。</translation>
+    </message>
+    <message>
         <source>Back to &amp;home</source>
         <translation>返回首页(&amp;H)</translation>
     </message>
