@@ -33,6 +33,7 @@ from app.client import AudioSettings, ClientStats, Outcome, Policy, RoomClient, 
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol
+from app.net.proxy import ProxySettings
 from audio.devices import list_devices
 from audio.wav import WavError, read_wav, write_wav
 from crypto.errors import BadInvite
@@ -77,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="no echo cancellation (for headphones)")
         sp.add_argument("--latency", default="low", metavar="SECONDS",
                         help="device latency to ask PortAudio for: low, high or seconds")
+        sp.add_argument("--proxy", metavar="PROXY", default="",
+                        help="reach relays through a proxy: socks5://HOST:PORT (names resolved "
+                             "by the proxy), http://HOST:PORT, 'tor' (127.0.0.1:9050, then "
+                             "9150) or 'system'; without it, relays are reached directly")
         sp.add_argument("--stats", action="store_true",
                         help="print the sound statistics as one JSON line ('stats: ...') at exit")
 
@@ -230,6 +235,7 @@ async def _run(args: argparse.Namespace) -> Outcome:
         return Outcome(2, "Choose one thing to say: --speak WAV or --mic, not both.")
     try:
         audio = _audio_settings(args)
+        proxy = ProxySettings.parse(args.proxy)
     except ValueError as exc:
         return Outcome(2, str(exc))
     talks = speech_pcm is not None or args.mic is not None
@@ -268,8 +274,9 @@ async def _run(args: argparse.Namespace) -> Outcome:
         policy = Policy(accept_stage=talks, raise_hand=talks, unmute_on_stage=args.mic is not None)
     policy.on_audio_problem = _say
 
+    # The built-in relay is this computer: no proxy to reach it.
     client = RoomClient(protocol, relay_url, speech=speech, record=args.record is not None,
-                        policy=policy, audio=audio)
+                        policy=policy, audio=audio, proxy=proxy if server is None else None)
 
     def on_event(event: ev.Event, p: RoomProtocol) -> None:
         _narrate(event, p)

@@ -45,6 +45,32 @@ class ProxySettings:
     def tor(cls, port: int | None = None) -> ProxySettings:
         return cls("tor", TOR_HOST, port)
 
+    @classmethod
+    def parse(cls, text: str) -> ProxySettings | None:
+        """A proxy as people write it: socks5://host:port (or socks5h://, names resolved by
+        the proxy either way), http://host:port, "tor", "system"; "" or "none" is None.
+        ValueError with a sentence otherwise."""
+        from urllib.parse import unquote, urlsplit
+
+        text = text.strip()
+        if text.lower() in ("", "none"):
+            return None
+        if text.lower() in ("tor", "system"):
+            return cls.tor() if text.lower() == "tor" else cls("system")
+        parts = urlsplit(text)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        kinds: dict[str, ProxyKind] = {"socks5": "socks5", "socks5h": "socks5", "http": "http"}
+        if parts.scheme not in kinds or not parts.hostname or port is None:
+            raise ValueError(f"{text!r} is not a proxy: write socks5://host:port (Tor: "
+                             "socks5://127.0.0.1:9050, or just 'tor'), http://host:port or "
+                             "'system'.")
+        user = unquote(parts.username) if parts.username is not None else None
+        password = unquote(parts.password) if parts.password is not None else None
+        return cls(kinds[parts.scheme], parts.hostname, port, user, password)
+
     def describe(self) -> str:
         """A few words for the user: "Tor", "SOCKS5 proxy 127.0.0.1:1080"."""
         if self.kind == "tor":

@@ -31,8 +31,9 @@ from app.lan.advertise import LanAdvertiser
 from app.lan.service import LanError
 from app.ui.live import LiveRoomClient, accepts_proxy
 from app.ui.qt import QtCore, Signal
+from crypto.errors import BadInvite
 from crypto.identity import Identity, PublicIdentity
-from crypto.invite import BadInvite, Invite
+from crypto.invite import Invite
 
 log = logging.getLogger(__name__)
 
@@ -110,17 +111,9 @@ def relay_urls(text: str) -> list[str]:
 
 def proxy_settings(text: str) -> object | None:
     """The transport's ProxySettings for a proxy URL ("" = None: connect directly)."""
-    from urllib.parse import urlsplit
-
     from app.net.proxy import ProxySettings
 
-    if not text.strip():
-        return None
-    parts = urlsplit(text.strip())
-    host, port, user, password = parts.hostname or "", parts.port, parts.username, parts.password
-    if parts.scheme == "http":
-        return ProxySettings("http", host, port, user, password)
-    return ProxySettings("socks5", host, port, user, password)
+    return ProxySettings.parse(text)
 
 
 def _snapshot(client: LiveRoomClient, lan_url: str) -> RoomSnapshot:
@@ -313,6 +306,11 @@ class RoomRunner(QtCore.QObject):
             return Outcome(3, "This build of Majlis cannot connect through a proxy yet, so it "
                               "did not connect at all. Clear the proxy in Settings to connect "
                               "directly.")
+        try:
+            proxy_settings(self.options.proxy)
+        except ValueError as exc:
+            return Outcome(3, f"Majlis did not connect: the proxy in Settings is not usable. "
+                              f"{exc}")
         return None
 
     async def _host(self, plan: HostPlan) -> Outcome:

@@ -1,7 +1,8 @@
 """Back in the room after the relay dies, restarts or the host moves the room: real processes.
 
-Real relay processes on 127.0.0.1, real `majlis` clients, real speech. The relays here share
-nothing (no bus): two of them stand for relays of two different operators.
+Real relay processes on 127.0.0.1, real `majlis` clients, real speech. Two relays without a bus
+stand for relays of two different operators; with a real redis-server between them, for two
+relays of one operator.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import numpy as np
 import pytest
 from procs import align, majlis, read_invite, speech_wav
 from relayproc import RelayProcess, start_relay
+from servers import folder, start_redis, start_socks
 
 from audio.wav import read_wav
+from crypto.invite import Invite
 
 pytestmark = pytest.mark.integration
 
@@ -194,4 +197,49 @@ def test_host_moves_the_room_and_members_follow(sentences, long_speech, tmp_path
         first.stop()
         second.stop()
     assert ali_err.count("connection lost") == 1  # the move; killing the old relay was unfelt
+    assert heard_last_sentence(sentences, heard) > 0.85
+
+
+FAST_BUS = ("--bus-heartbeat", "0.2", "--bus-timeout", "1.5")
+
+
+def test_host_relay_dies_and_the_host_comes_back_through_the_operators_other_relay(
+        sentences, long_speech, tmp_path: Path) -> None:
+    """Two relays of one operator share the room through Redis. The host is on the first, the
+    listener on the second and behind a SOCKS5 proxy. The first relay dies: the host reconnects
+    to the second relay (often before that relay has even noticed the first is gone, so the
+    listener may never see the host away) and the talk goes on."""
+    redis = start_redis(folder(tmp_path, "redis"))
+    socks = start_socks(folder(tmp_path, "socks"))
+    bus = ("--redis", f"redis://127.0.0.1:{redis.port}/0", *FAST_BUS)
+    first, second = start_relay(*bus), start_relay(*bus)
+    heard = tmp_path / "ali-heard.wav"
+    host = majlis("host", "--relay", first.url, "--relay", second.url, "--name", "Majlis",
+                  "--auto-admit", "--speak", str(long_speech), "--for", "28")
+    link = read_invite(host)
+    host_err = Stderr(host)
+    invite = Invite.parse(link)
+    # The same invite, listing the second relay first: this listener lands there.
+    there = Invite((second.url, first.url), invite.room_secret, invite.host_key).to_link()
+    ali = majlis("join", there, "--as", "Ali", "--record", str(heard), "--for", "25",
+                 "--proxy", f"socks5://127.0.0.1:{socks.port}")
+    ali_err = Stderr(ali)
+    try:
+        ali_err.wait_for("joined 'Majlis'")
+        time.sleep(3.0)
+        kill(first)
+        lost = host_err.wait_for("connection lost")
+        host_err.wait_for("back in the room", after=lost)
+        assert finish(ali) == 0, ali_err.text
+        assert finish(host) == 0, host_err.text
+    finally:
+        for proc in (host, ali):
+            if proc.poll() is None:
+                proc.kill()
+        for server in (first, second):
+            server.stop()
+        for other in (redis, socks):
+            other.stop()
+    assert ali_err.count("connection lost") == 0  # the listener's own link never dropped
+    assert host_err.count("back in the room") == 1
     assert heard_last_sentence(sentences, heard) > 0.85

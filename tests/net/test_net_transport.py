@@ -96,6 +96,19 @@ def test_proxy_settings_map_to_connection_arguments() -> None:
         ProxySettings("ftp")  # type: ignore[arg-type]
 
 
+def test_proxies_are_parsed_as_people_write_them() -> None:
+    assert ProxySettings.parse("") is None and ProxySettings.parse(" none ") is None
+    assert ProxySettings.parse("tor") == ProxySettings.tor()
+    assert ProxySettings.parse("system") == ProxySettings("system")
+    assert ProxySettings.parse("socks5h://127.0.0.1:9150") == \
+        ProxySettings("socks5", "127.0.0.1", 9150)
+    assert ProxySettings.parse("http://a%20b:p%40ss@proxy:3128") == \
+        ProxySettings("http", "proxy", 3128, "a b", "p@ss")
+    for bad in ("tor please", "socks5://127.0.0.1", "ftp://x:1", "socks5://:80"):
+        with pytest.raises(ValueError, match="is not a proxy"):
+            ProxySettings.parse(bad)
+
+
 def test_tor_check_says_when_nothing_is_listening() -> None:
     port = free_port()
     status = asyncio.run(tor_available((port,)))
