@@ -30,6 +30,9 @@ from relay import wire
 LEAVE_BATCH_SECONDS = 2.0
 REKEY_CHUNK = 500  # sealed keys per REKEY message: 500 x 88 bytes stays well under the body limit
 WELCOME_MEMBERS = 400  # members listed in a welcome; the rest of the audience is only counted
+# A welcome back after a drop lists fewer: after a relay restart thousands come back at once,
+# and 400 members each (24 KB) would be 120 MB for 5,000 returners.
+RETURN_WELCOME_MEMBERS = 60
 KEY_ANSWER_INTERVAL = 1.0
 
 
@@ -150,17 +153,17 @@ class HostDuties:
                          now)
         self._welcome(member, resync=False)
 
-    def _welcome(self, member: Member, resync: bool) -> None:
+    def _welcome(self, member: Member, resync: bool, listed: int = WELCOME_MEMBERS) -> None:
         key = self.keys.current
         assert key is not None
         # Stage and hosts first, in full; the audience as far as it fits, then only counted.
         ordered = sorted(self.members.values(),
                          key=lambda m: (not m.role.on_stage, m.member_id != member.member_id,
                                         m.member_id))
-        listed = tuple(ordered[:WELCOME_MEMBERS])
+        shown = tuple(ordered[:listed])
         audience = sum(1 for m in self.members.values() if not m.role.on_stage)
         body = msg.encode_welcome(msg.Welcome(member.session, member.member_id, self.room_name,
-                                              self.topic, key.number, key.key, listed, audience,
+                                              self.topic, key.number, key.key, shown, audience,
                                               resync))
         self._direct(member.key, member.slot, msg.Kind.WELCOME, body)
 

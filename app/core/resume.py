@@ -30,7 +30,7 @@ from dataclasses import replace
 from app.core import events as ev
 from app.core import messages as msg
 from app.core.errors import LocalProtocolError, RemoteProtocolError
-from app.core.host import LEAVE_BATCH_SECONDS, HostDuties
+from app.core.host import LEAVE_BATCH_SECONDS, RETURN_WELCOME_MEMBERS, HostDuties
 from app.core.roster import Member, Role
 from crypto import control as cc
 from crypto.keys import EpochKey
@@ -39,6 +39,7 @@ from relay import wire
 RESUME_GRACE = 120.0  # seconds a place is held for someone who dropped (and the host waited for)
 RESUME_ANSWER = 5.0  # seconds to wait for an answer to a resume knock before trying again
 RESUME_KNOCK_GAP = 1.0  # at most one resume knock a second, however many peers arrive
+REWELCOME = 15.0  # a returner that knocks again this soon at the same slot is already served
 
 
 class Resumption(HostDuties):
@@ -65,6 +66,7 @@ class Resumption(HostDuties):
         self._returns: dict[int, int] = {}
         self._resume_seen: dict[int, int] = {}
         self._away_unrotated: set[int] = set()  # away members who still hold the current key
+        self._welcomed_back: dict[int, tuple[float, int]] = {}  # member -> (when, slot)
 
     # Implemented by RoomProtocol.
     @property
@@ -204,6 +206,14 @@ class Resumption(HostDuties):
         if body.resume.attempt <= self._resume_seen.get(member.member_id, 0):
             self.counters["knock-replayed"] += 1
             return
+        welcomed = self._welcomed_back.get(member.member_id)
+        if member.member_id in self._returns or (
+                welcomed is not None and welcomed[1] == slot and now - welcomed[0] < REWELCOME):
+            # Knocked again while its welcome back may still wait in our outgoing queue (a host
+            # paces its sending in a large room): nothing new to do yet.
+            self._resume_seen[member.member_id] = body.resume.attempt
+            self.counters["resume-repeated"] += 1
+            return
         self._resume_seen[member.member_id] = body.resume.attempt
         self._returns[member.member_id] = slot
 
@@ -226,8 +236,9 @@ class Resumption(HostDuties):
             body = msg.encode_return(msg.Return(current.number + 1,
                                                 tuple(items[i:i + msg.MAX_RETURNS])))
             self._send_group(msg.Kind.RETURN, body, now)
-        for mid in returns:
-            self._welcome(self.members[mid], resync=True)
+        for mid, slot in returns.items():
+            self._welcome(self.members[mid], resync=True, listed=RETURN_WELCOME_MEMBERS)
+            self._welcomed_back[mid] = (now, slot)
 
     def _host_back(self, present: set[int], now: float) -> None:
         """Our own link is back: take the new slot, count who is not here, say we are back."""

@@ -283,3 +283,28 @@ def test_a_member_taken_for_away_who_asks_for_the_key_is_back() -> None:
     assert ali.keys.current == room.host.keys.current
     room.relay.advance(RESUME_GRACE + 1)
     assert ali.me in room.host.members and ali.state is State.IN_ROOM
+
+
+def test_knocking_again_while_the_welcome_is_on_its_way_costs_nothing() -> None:
+    """A big room's host paces its sending, so a returner may knock again before its welcome
+    back arrives; the host does not announce and welcome it twice."""
+    from app.core.resume import REWELCOME
+
+    room = Room()
+    ali = room.join("Ali")
+    room.relay.drop(ali)
+    room.relay.pump()
+    room.relay.rejoin(ali)
+    tick(room)
+    epoch = room.host.keys.current
+    ali._send_resume_knock(room.relay.now)  # the same client, knocking again
+    room.relay.pump()
+    tick(room)
+    assert room.host.counters["resume-repeated"] == 1
+    assert room.host.keys.current == epoch  # no second RETURN, no second ratchet
+    room.relay.advance(REWELCOME + 1)
+    ali._send_resume_knock(room.relay.now)  # much later: perhaps the welcome was lost
+    room.relay.pump()
+    tick(room)
+    assert room.host.keys.current != epoch  # served again
+    assert ali.keys.current == room.host.keys.current
