@@ -105,37 +105,65 @@ def heard_last_sentence(sentences: list[np.ndarray], recording: Path) -> float:
     return corr
 
 
+class Talk:
+    """A host and Ali as `majlis` processes, both killed at the end whatever happens."""
+
+    def __init__(self, *host_args: str, stdin: int | None = None) -> None:
+        self.host = majlis("host", "--name", "Majlis", "--auto-admit", "--for", "28",
+                           *host_args, stdin=stdin)
+        self.link = read_invite(self.host)
+        self.host_err = Stderr(self.host)
+        self.ali: subprocess.Popen[str] | None = None
+
+    def join(self, *args: str, link: str | None = None) -> Stderr:
+        self.ali = majlis("join", link or self.link, "--as", "Ali", "--for", "25", *args)
+        self.ali_err = Stderr(self.ali)
+        return self.ali_err
+
+    def say(self, line: str) -> None:
+        assert self.host.stdin is not None
+        self.host.stdin.write(line + "\n")
+        self.host.stdin.flush()
+
+    def both_end_well(self) -> None:
+        assert self.ali is not None
+        assert finish(self.ali) == 0, self.ali_err.text
+        if self.host.stdin is not None:
+            self.host.stdin.close()
+        assert finish(self.host) == 0, self.host_err.text
+
+    def __enter__(self) -> Talk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in (self.host, self.ali):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
 def test_relay_restart_mid_talk_speaker_comes_back_on_stage(sentences, long_speech,
                                                             tmp_path: Path) -> None:
     """The relay process is killed and restarted; host and speaker resume, roles intact."""
     relay = start_relay()
     port = relay.url.rsplit(":", 1)[1]
     heard = tmp_path / "host-heard.wav"
-    host = majlis("host", "--relay", relay.url, "--name", "Majlis", "--auto-admit",
-                  "--auto-stage", "--record", str(heard), "--for", "28")
-    link = read_invite(host)
-    host_err = Stderr(host)
-    ali = majlis("join", link, "--as", "Ali", "--speak", str(long_speech), "--for", "25")
-    ali_err = Stderr(ali)
-    restarted: RelayProcess | None = None
     try:
-        ali_err.wait_for("Ali is now speaker")
-        time.sleep(2.0)  # in the middle of the first sentences
-        kill(relay)
-        lost = ali_err.wait_for("connection lost")
-        time.sleep(1.0)
-        restarted = start_relay("--port", port)
-        ali_err.wait_for("back in the room", after=lost)
-        host_err.wait_for("back in the room")
-        assert finish(ali) == 0, ali_err.text
-        assert finish(host) == 0, host_err.text
+        with Talk("--relay", relay.url, "--auto-stage", "--record", str(heard)) as talk:
+            ali = talk.join("--speak", str(long_speech))
+            ali.wait_for("Ali is now speaker")
+            time.sleep(2.0)  # in the middle of the first sentences
+            kill(relay)
+            lost = ali.wait_for("connection lost")
+            time.sleep(1.0)
+            relay = start_relay("--port", port)
+            ali.wait_for("back in the room", after=lost)
+            talk.host_err.wait_for("back in the room")
+            talk.both_end_well()
     finally:
-        for proc in (host, ali):
-            if proc.poll() is None:
-                proc.kill()
-        (restarted or relay).stop()
-    assert ali_err.count("joined 'Majlis'") == 1  # resumed, not joined again
-    assert host_err.count("Ali is now speaker") == 1  # still on stage: not invited again
+        relay.stop()
+    assert ali.count("joined 'Majlis'") == 1  # resumed, not joined again
+    assert talk.host_err.count("Ali is now speaker") == 1  # still on stage: not invited again
     assert heard_last_sentence(sentences, heard) > 0.85
 
 
@@ -144,24 +172,17 @@ def test_room_moves_to_the_next_relay_when_its_relay_dies(sentences, long_speech
     """Relays of two operators share nothing: everyone finds the room on the next one."""
     first, second = start_relay(), start_relay()
     heard = tmp_path / "ali-heard.wav"
-    host = majlis("host", "--relay", first.url, "--relay", second.url, "--name", "Majlis",
-                  "--auto-admit", "--speak", str(long_speech), "--for", "28")
-    link = read_invite(host)
-    host_err = Stderr(host)
-    ali = majlis("join", link, "--as", "Ali", "--record", str(heard), "--for", "25")
-    ali_err = Stderr(ali)
     try:
-        ali_err.wait_for("joined 'Majlis'")
-        time.sleep(3.0)
-        kill(first)
-        lost = ali_err.wait_for("connection lost")
-        ali_err.wait_for("back in the room", after=lost)
-        assert finish(ali) == 0, ali_err.text
-        assert finish(host) == 0, host_err.text
+        with Talk("--relay", first.url, "--relay", second.url,
+                  "--speak", str(long_speech)) as talk:
+            ali = talk.join("--record", str(heard))
+            ali.wait_for("joined 'Majlis'")
+            time.sleep(3.0)
+            kill(first)
+            lost = ali.wait_for("connection lost")
+            ali.wait_for("back in the room", after=lost)
+            talk.both_end_well()
     finally:
-        for proc in (host, ali):
-            if proc.poll() is None:
-                proc.kill()
         first.stop()
         second.stop()
     assert heard_last_sentence(sentences, heard) > 0.85
@@ -171,32 +192,21 @@ def test_host_moves_the_room_and_members_follow(sentences, long_speech, tmp_path
     """`move 2`: the room goes to the invite's second relay; the first can then go away."""
     first, second = start_relay(), start_relay()
     heard = tmp_path / "ali-heard.wav"
-    host = majlis("host", "--relay", first.url, "--relay", second.url, "--name", "Majlis",
-                  "--auto-admit", "--speak", str(long_speech), "--for", "28",
-                  stdin=subprocess.PIPE)
-    link = read_invite(host)
-    host_err = Stderr(host)
-    ali = majlis("join", link, "--as", "Ali", "--record", str(heard), "--for", "25")
-    ali_err = Stderr(ali)
     try:
-        ali_err.wait_for("joined 'Majlis'")
-        time.sleep(3.0)
-        assert host.stdin is not None
-        host.stdin.write("move 2\n")
-        host.stdin.flush()
-        moved = ali_err.wait_for(f"the room moves to {second.url}")
-        ali_err.wait_for("back in the room", after=moved)
-        kill(first)  # nobody is there any more: nothing happens
-        assert finish(ali) == 0, ali_err.text
-        host.stdin.close()
-        assert finish(host) == 0, host_err.text
+        with Talk("--relay", first.url, "--relay", second.url, "--speak", str(long_speech),
+                  stdin=subprocess.PIPE) as talk:
+            ali = talk.join("--record", str(heard))
+            ali.wait_for("joined 'Majlis'")
+            time.sleep(3.0)
+            talk.say("move 2")
+            moved = ali.wait_for(f"the room moves to {second.url}")
+            ali.wait_for("back in the room", after=moved)
+            kill(first)  # nobody is there any more: nothing happens
+            talk.both_end_well()
     finally:
-        for proc in (host, ali):
-            if proc.poll() is None:
-                proc.kill()
         first.stop()
         second.stop()
-    assert ali_err.count("connection lost") == 1  # the move; killing the old relay was unfelt
+    assert ali.count("connection lost") == 1  # the move; killing the old relay was unfelt
     assert heard_last_sentence(sentences, heard) > 0.85
 
 
@@ -214,32 +224,23 @@ def test_host_relay_dies_and_the_host_comes_back_through_the_operators_other_rel
     bus = ("--redis", f"redis://127.0.0.1:{redis.port}/0", *FAST_BUS)
     first, second = start_relay(*bus), start_relay(*bus)
     heard = tmp_path / "ali-heard.wav"
-    host = majlis("host", "--relay", first.url, "--relay", second.url, "--name", "Majlis",
-                  "--auto-admit", "--speak", str(long_speech), "--for", "28")
-    link = read_invite(host)
-    host_err = Stderr(host)
-    invite = Invite.parse(link)
-    # The same invite, listing the second relay first: this listener lands there.
-    there = Invite((second.url, first.url), invite.room_secret, invite.host_key).to_link()
-    ali = majlis("join", there, "--as", "Ali", "--record", str(heard), "--for", "25",
-                 "--proxy", f"socks5://127.0.0.1:{socks.port}")
-    ali_err = Stderr(ali)
     try:
-        ali_err.wait_for("joined 'Majlis'")
-        time.sleep(3.0)
-        kill(first)
-        lost = host_err.wait_for("connection lost")
-        host_err.wait_for("back in the room", after=lost)
-        assert finish(ali) == 0, ali_err.text
-        assert finish(host) == 0, host_err.text
+        with Talk("--relay", first.url, "--relay", second.url,
+                  "--speak", str(long_speech)) as talk:
+            invite = Invite.parse(talk.link)
+            # The same invite, listing the second relay first: this listener lands there.
+            there = Invite((second.url, first.url), invite.room_secret, invite.host_key)
+            ali = talk.join("--record", str(heard), "--proxy", f"socks5://127.0.0.1:{socks.port}",
+                            link=there.to_link())
+            ali.wait_for("joined 'Majlis'")
+            time.sleep(3.0)
+            kill(first)
+            lost = talk.host_err.wait_for("connection lost")
+            talk.host_err.wait_for("back in the room", after=lost)
+            talk.both_end_well()
     finally:
-        for proc in (host, ali):
-            if proc.poll() is None:
-                proc.kill()
-        for server in (first, second):
+        for server in (first, second, redis, socks):
             server.stop()
-        for other in (redis, socks):
-            other.stop()
-    assert ali_err.count("connection lost") == 0  # the listener's own link never dropped
-    assert host_err.count("back in the room") == 1
+    assert ali.count("connection lost") == 0  # the listener's own link never dropped
+    assert talk.host_err.count("back in the room") == 1
     assert heard_last_sentence(sentences, heard) > 0.85
