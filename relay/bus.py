@@ -237,16 +237,19 @@ class RedisBus:
         sub.send("SUBSCRIBE", channel, want=False)
         await future
 
+    # Commands nobody waits for are dropped once their connection has broken: between the break
+    # and `_lose`, callers (a failed join closing its member) may still send them.
+
     def unsubscribe(self, room_id: bytes) -> None:
-        if self.up and self._sub is not None:
+        if self.up and self._sub is not None and not self._sub.closed:
             self._sub.send("UNSUBSCRIBE", self.channel(room_id), want=False)
 
     def publish(self, room_id: bytes, data: bytes) -> None:
-        if self.up and self._cmd is not None:
+        if self.up and self._cmd is not None and not self._cmd.closed:
             self._cmd.send("PUBLISH", self.channel(room_id), data, want=False)
 
     def leave(self, room_id: bytes, slot: int) -> None:
-        if self.up and self._cmd is not None:
+        if self.up and self._cmd is not None and not self._cmd.closed:
             self._cmd.send("EVALSHA", SHA["leave"], 0, self._prefix, room_id.hex(), self.node,
                            slot, want=False)
 

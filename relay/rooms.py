@@ -133,21 +133,39 @@ class Counters:
 
 
 class _Room(Generic[C]):
-    """Members by slot in joining order, plus a cached tuple of their connections for fan-out."""
+    """Members by slot in joining order, plus cached tuples of connections for fan-out: every
+    member (`conns`), and the members that asked to hear of newcomers (`watchers`).
 
-    __slots__ = ("conns", "members", "next_slot")
+    Quiet members are left out of `watchers`, so a room of quiet members is filled with one
+    Joined per member instead of N^2/2 PeerJoined messages.
+    """
+
+    __slots__ = ("conns", "members", "next_slot", "watchers", "watching")
 
     def __init__(self) -> None:
         self.members: dict[int, C] = {}
         self.conns: tuple[C, ...] = ()
+        self.watching: dict[int, C] = {}  # slot -> connection, members whose Join was not quiet
+        self.watchers: tuple[C, ...] = ()
         self.next_slot = 1
 
-    def refresh(self) -> None:
+    def add(self, slot: int, conn: C, quiet: bool) -> None:
+        self.members[slot] = conn
         self.conns = tuple(self.members.values())
+        if not quiet:
+            self.watching[slot] = conn
+            self.watchers = tuple(self.watching.values())
+
+    def remove(self, slot: int) -> None:
+        del self.members[slot]
+        self.conns = tuple(self.members.values())
+        if self.watching.pop(slot, None) is not None:
+            self.watchers = tuple(self.watching.values())
 
 
 class _Member(Generic[C]):
-    __slots__ = ("bucket", "byte_bucket", "joining", "room", "room_id", "slot", "source")
+    __slots__ = ("bucket", "byte_bucket", "joining", "quiet", "room", "room_id", "slot",
+                 "source")
 
     def __init__(self, bucket: TokenBucket, byte_bucket: TokenBucket | None,
                  source: Hashable | None) -> None:
@@ -158,6 +176,7 @@ class _Member(Generic[C]):
         self.room_id = b""
         self.slot = 0
         self.joining = 0  # shared rooms: the join token while the bus allocates a slot
+        self.quiet = False  # its Join asked for no PeerJoined
 
 
 def _short(reason: str) -> str:
@@ -258,6 +277,7 @@ class Router(Generic[C]):
             if member.joining:
                 raise RouterMisuse("a message arrived before the connection's join completed")
             if isinstance(message, Join):
+                member.quiet = message.quiet
                 return self._join(conn, member, message.room_id)
             return self._close(conn, CloseCode.JOIN_FIRST, "the first message must be Join")
         if isinstance(message, Control):
@@ -358,16 +378,15 @@ class Router(Generic[C]):
             self.counters.rooms += 1
         slot = room.next_slot
         room.next_slot += 1
-        others = room.conns
+        watchers = room.watchers
         peers = tuple(room.members)
-        room.members[slot] = conn
-        room.refresh()
+        room.add(slot, conn, member.quiet)
         member.room, member.room_id, member.slot = room, room_id, slot
         self._source_enter(member, room_id)
         self.counters.joins_total += 1
         outputs: list[Output[C]] = [Send((conn,), encode(Joined(slot, peers)), False)]
-        if others:
-            outputs.append(Send(others, encode(PeerJoined(slot)), False))
+        if watchers:
+            outputs.append(Send(watchers, encode(PeerJoined(slot)), False))
         return outputs
 
     def _leave(self, conn: C, member: _Member[C]) -> list[Output[C]]:
@@ -376,10 +395,9 @@ class Router(Generic[C]):
             return []
         member.room = None
         self._source_leave(member, member.room_id)
-        del room.members[member.slot]
+        room.remove(member.slot)
         if not room.members:
             del self._rooms[member.room_id]
             self.counters.rooms -= 1
             return []
-        room.refresh()
         return [Send(room.conns, encode(PeerLeft(member.slot)), False)]

@@ -49,7 +49,7 @@ from relay.shared import (
     Unsubscribe,
 )
 from relay.tls import ReloadingTLS
-from relay.wire import ROOM_ID_SIZE, CloseCode, Error, encode
+from relay.wire import CloseCode, Error, encode, is_join
 
 __all__ = ["NEUTRAL_PAGE", "RelayConfig", "RelayServer", "quiet_exception_handler"]
 
@@ -106,10 +106,6 @@ class _JitteredConnection(ServerConnection):
 def _frame(data: bytes) -> bytes:
     """One unmasked binary frame: identical for every listener, so it is built once."""
     return Frame(Opcode.BINARY, data).serialize(mask=False)
-
-
-def _is_join(message: bytes) -> bool:
-    return len(message) == 2 + ROOM_ID_SIZE and message[0] == 1 and message[1] == 1
 
 
 class RelayServer:
@@ -262,7 +258,7 @@ class RelayServer:
                 if isinstance(message, str):
                     outputs = router.close(peer, CloseCode.BAD_MESSAGE, "text messages are refused")
                 else:
-                    if not peer.sent_join and _is_join(message):
+                    if not peer.sent_join and is_join(message):
                         peer.sent_join = True
                     outputs = router.receive(peer, message, loop.time())
                 if outputs:
@@ -295,7 +291,7 @@ class RelayServer:
             with contextlib.suppress(TimeoutError, ConnectionClosed):
                 async with asyncio.timeout(self.config.close_timeout * 6):
                     first = await peer.ws.recv()
-                    peer.sent_join = isinstance(first, bytes) and _is_join(first)
+                    peer.sent_join = isinstance(first, bytes) and is_join(first)
         else:
             peer.sent_join = True
         self._apply(self.router.close(peer, CloseCode.UNAUTHORIZED, "an access token is needed"))

@@ -7,7 +7,8 @@ that place is the bus: a join or a leave is a script that updates the room's mem
 next number of one global sequence, and publishes a membership event on the room's channel, all
 at once. Every relay applies those events in the order the channel delivers them, to a mirror of
 the room's members, and tells its own members (`Joined`, `PeerJoined`, `PeerLeft`) from that
-mirror. So every member, whichever relay it uses, sees one history of the room.
+mirror. So every member, whichever relay it uses, sees one history of the room. As on a single
+relay, PeerJoined goes only to members whose Join was not quiet.
 
 Data is not sequenced: a relay delivers its own members' media and control to its other local
 members at once (as the single-process router does) and publishes each message once on the
@@ -121,10 +122,11 @@ BusOutput: TypeAlias = Subscribe | Unsubscribe | BusJoin | BusLeave | Publish | 
 class _SharedRoom(_Room[C]):
     """A room as this relay sees it: local members (`members`) and the whole room's mirror."""
 
-    __slots__ = ("joining", "mirror", "ready", "seq", "subscribed", "waiting")
+    __slots__ = ("asking", "joining", "mirror", "ready", "seq", "subscribed", "waiting")
 
     def __init__(self) -> None:
         super().__init__()
+        self.asking = 0  # the join token whose answer will carry the snapshot; 0: none asked
         self.mirror: dict[int, None] = {}  # every slot of the room, in joining order
         self.seq = 0  # the last membership event applied
         self.ready = False  # the mirror holds a snapshot
@@ -187,8 +189,17 @@ class SharedRouter(Router[C]):
         room.joining[self._tokens] = conn
         self._source_enter(member, room_id)
         if room.subscribed:
-            outputs.append(BusJoin(conn, room_id, self._tokens, not room.ready))
+            outputs.append(self._bus_join(room, conn, room_id, self._tokens))
         return outputs
+
+    def _bus_join(self, room: _SharedRoom[C], conn: C, room_id: bytes, token: int) -> BusJoin:
+        """Ask for the room's members with one join only: a burst of joins (a room filling
+        with quiet members, everyone coming back after a restart) must not make the bus send
+        N snapshots of N members while the first is on its way."""
+        snapshot = not room.ready and not room.asking
+        if snapshot:
+            room.asking = token
+        return BusJoin(conn, room_id, token, snapshot)
 
     def subscribed(self, room_id: bytes) -> list[Output[C]]:
         """The room's channel is confirmed: joins that waited for it may run now."""
@@ -196,7 +207,7 @@ class SharedRouter(Router[C]):
         if room is None or room.subscribed:
             return []
         room.subscribed = True
-        return [BusJoin(conn, room_id, token, not room.ready)
+        return [self._bus_join(room, conn, room_id, token)
                 for token, conn in room.joining.items()]
 
     def join_failed(self, conn: C, code: int, reason: str) -> list[Output[C]]:
@@ -210,19 +221,21 @@ class SharedRouter(Router[C]):
                       snapshot: Sequence[int] | None) -> list[Output[C]]:
         """The join script gave `conn` its slot (and, if asked, the members at `seq`)."""
         room = self._shared_rooms.get(room_id)
-        member = self._conns.get(conn)
-        if member is not None and not member.joining and member.slot == slot:
-            return []  # the event stream admitted it first
-        if room is None or member is None or not member.joining:
-            # Gone while the bus was answering: give the slot back.
-            return [BusLeave(room_id, slot)]
         outputs: list[Output[C]] = []
-        if snapshot is not None and not room.ready:
+        if room is not None and snapshot is not None and not room.ready:
+            # The room's first snapshot, even if its joiner has gone: the others wait for it.
             room.mirror = dict.fromkeys(sorted(snapshot))
-            room.seq, room.ready = seq, True
+            room.seq, room.ready, room.asking = seq, True, 0
             waiting, room.waiting = room.waiting, []
             for event in waiting:
                 outputs.extend(self.bus_message(room_id, event))
+        member = self._conns.get(conn)
+        if member is not None and not member.joining and member.slot == slot:
+            return outputs  # the event stream admitted it first
+        if room is None or member is None or not member.joining:
+            # Gone while the bus was answering: give the slot back.
+            outputs.append(BusLeave(room_id, slot))
+            return outputs
         if room.ready and room.seq >= seq and member.joining:
             # The snapshot already covers this join: its event was not (and will not be) applied.
             if slot in room.mirror:
@@ -235,16 +248,15 @@ class SharedRouter(Router[C]):
                notify: bool) -> list[Output[C]]:
         del room.joining[member.joining]
         member.joining = 0
-        others = room.conns
-        room.members[slot] = conn
-        room.refresh()
+        watchers = room.watchers
+        room.add(slot, conn, member.quiet)
         member.room, member.slot = room, slot
         self.counters.joins_total += 1
         peers = tuple(s for s in room.mirror if s != slot)
         outputs: list[Output[C]] = [Send((conn,), encode(Joined(slot, peers)), False),
                                     Admitted(conn)]
-        if notify and others:
-            outputs.append(Send(others, encode(PeerJoined(slot)), False))
+        if notify and watchers:
+            outputs.append(Send(watchers, encode(PeerJoined(slot)), False))
         return outputs
 
     def _leave(self, conn: C, member: _Member[C]) -> list[Output[C]]:
@@ -255,13 +267,16 @@ class SharedRouter(Router[C]):
         outputs: list[Output[C]] = []
         if member.joining:
             room.joining.pop(member.joining, None)
+            if room.asking == member.joining:
+                # Refused before the bus answered (or the bus is gone): the next join asks.
+                # Joins already sent without asking wait for their admission and time out.
+                room.asking = 0
             member.joining = 0
             self._source_leave(member, room_id)
         elif member.room is not None:
             member.room = None
             self._source_leave(member, room_id)
-            del room.members[member.slot]
-            room.refresh()
+            room.remove(member.slot)
             # The others hear PeerLeft when the bus's event comes back, in the room's order.
             outputs.append(BusLeave(room_id, member.slot))
         if not room.members and not room.joining:
@@ -340,8 +355,8 @@ class SharedRouter(Router[C]):
             conn = room.joining.get(fields[3]) if node == self.node else None
             if conn is not None:
                 outputs.extend(self._admit(room, self._conns[conn], conn, slot, notify=True))
-            elif room.conns:
-                outputs.append(Send(room.conns, encode(PeerJoined(slot)), False))
+            elif room.watchers:
+                outputs.append(Send(room.watchers, encode(PeerJoined(slot)), False))
             if node == self.node and conn is None and slot not in room.members:
                 outputs.append(BusLeave(room_id, slot))
         else:

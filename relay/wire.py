@@ -26,6 +26,7 @@ from relay.errors import MessageTooLarge, UnknownVersion, WireError
 
 __all__ = [
     "DELIVER_MEDIA_PREFIX",
+    "FLAG_QUIET",
     "FLAG_UNICAST",
     "HEADER_SIZE",
     "MAX_PAYLOAD",
@@ -52,6 +53,7 @@ __all__ = [
     "decode_client",
     "decode_server",
     "encode",
+    "is_join",
 ]
 
 VERSION = 1
@@ -62,7 +64,8 @@ MAX_SLOT = 0xFFFFFFFF  # slots are u32; 0 is never assigned, so it can never be 
 MAX_REASON = 200  # bytes of UTF-8 in an Error reason
 # A Joined body (slot, count, peers) is capped at MAX_PAYLOAD bytes like every other body.
 MAX_PEERS = (MAX_PAYLOAD - 8) // 4
-FLAG_UNICAST = 0x01
+FLAG_UNICAST = 0x01  # DeliverControl flags: a Unicast, not a broadcast
+FLAG_QUIET = 0x01  # Join flags: send this member no PeerJoined
 
 
 class MessageType(IntEnum):
@@ -103,9 +106,16 @@ DELIVER_MEDIA_PREFIX = bytes((VERSION, MessageType.DELIVER_MEDIA))
 
 @dataclass(frozen=True, slots=True)
 class Join:
-    """Enter the room named by an opaque 16-byte routing id (derived by clients from the secret)."""
+    """Enter the room named by an opaque 16-byte routing id (derived by clients from the secret).
+
+    `quiet` asks the relay for no PeerJoined: filling a room of N members would otherwise cost
+    N^2/2 of them, and a member learns who joined from the room's own (sealed) messages anyway.
+    Only a client waiting for someone to arrive needs to hear of each newcomer. A quiet Join
+    carries one more byte (its flags); a plain one is byte for byte what it always was.
+    """
 
     room_id: bytes
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,12 +244,15 @@ def encode(message: ClientMessage | ServerMessage) -> bytes:
             return MEDIA_PREFIX + _check_payload(payload, "Media")
         case DeliverMedia(payload):
             return DELIVER_MEDIA_PREFIX + _check_payload(payload, "DeliverMedia")
-        case Join(room_id):
+        case Join(room_id, quiet):
             if not isinstance(room_id, bytes | bytearray | memoryview):
                 raise WireError(f"room id must be bytes, not {type(room_id).__name__}")
             if len(room_id) != ROOM_ID_SIZE:
                 raise WireError(f"room id has {len(room_id)} bytes, not {ROOM_ID_SIZE}")
-            return _head(MessageType.JOIN) + bytes(room_id)
+            if not isinstance(quiet, bool):
+                raise WireError(f"Join quiet must be a bool, not {type(quiet).__name__}")
+            tail = bytes((FLAG_QUIET,)) if quiet else b""  # no flags byte unless a flag is set
+            return _head(MessageType.JOIN) + bytes(room_id) + tail
         case Control(payload):
             return _head(MessageType.CONTROL) + _check_payload(payload, "Control")
         case Unicast(to_slot, payload):
@@ -338,8 +351,7 @@ def decode_client(data: bytes | bytearray | memoryview) -> ClientMessage:
     if kind == MessageType.MEDIA:
         return Media(_payload_at(data, 2, "Media"))
     if kind == MessageType.JOIN:
-        _exact(data, HEADER_SIZE + ROOM_ID_SIZE, "Join")
-        return Join(data[2:])
+        return _decode_join(data)
     if kind == MessageType.CONTROL:
         return Control(_payload_at(data, 2, "Control"))
     if kind == MessageType.UNICAST:
@@ -382,6 +394,37 @@ def decode_server(data: bytes | bytearray | memoryview) -> ServerMessage:
             raise WireError(f"Error reason is not valid UTF-8 ({exc.reason})") from None
         return Error(int(code), reason)
     raise WireError(f"unknown relay message type 0x{kind:02x}")
+
+
+_JOIN_SIZE = HEADER_SIZE + ROOM_ID_SIZE
+
+
+def _decode_join(data: bytes) -> Join:
+    """A Join is 18 bytes, or 19 with a flags byte. The flags byte exists only to carry a set
+    flag: a zero one is refused, so that every Join has exactly one encoding."""
+    if len(data) == _JOIN_SIZE:
+        return Join(data[2:])
+    if len(data) != _JOIN_SIZE + 1:
+        raise WireError(f"Join must be {_JOIN_SIZE} or {_JOIN_SIZE + 1} bytes long, "
+                        f"not {len(data)}")
+    flags = data[_JOIN_SIZE]
+    if flags & ~FLAG_QUIET:
+        raise WireError(f"Join flags 0x{flags:02x} set reserved bits")
+    if not flags:
+        raise WireError("Join flags byte is 0: a Join without flags has no flags byte")
+    return Join(data[2:_JOIN_SIZE], True)
+
+
+def is_join(data: bytes | bytearray | memoryview) -> bool:
+    """Whether `data` is a well-formed Join, plain or quiet. The relay's stealth mode asks this
+    of what a connection sends before it joins; the length check spares it decoding anything
+    else."""
+    if len(data) not in (_JOIN_SIZE, _JOIN_SIZE + 1):
+        return False
+    try:
+        return isinstance(decode_client(data), Join)
+    except WireError:
+        return False
 
 
 def _decode_joined(data: bytes) -> Joined:

@@ -10,14 +10,14 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from relayproc import RelayProcess, start_relay  # tests/support, on sys.path via conftest
 from servers import Server, folder, free_port, running, start_redis
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from wsclients import ROOM, closed_with, join, recv, run, track
 
 from app.net.transport import open_any
 from relay.resp import RespParser, encode_command
@@ -31,14 +31,10 @@ from relay.wire import (
     Media,
     PeerJoined,
     PeerLeft,
-    ServerMessage,
     Unicast,
-    decode_server,
     encode,
 )
 
-ROOM = bytes(range(16))
-GUARD = 30.0
 FAST_BUS = ("--bus-heartbeat", "0.2", "--bus-timeout", "1.5")
 
 
@@ -75,48 +71,6 @@ def relays(redis_server: Server) -> Iterator[list[RelayProcess]]:
     yield more  # type: ignore[misc]
     for rp in started:
         rp.stop()
-
-
-_clients: list[ClientConnection] = []
-
-
-def run(scenario: Callable[[], Awaitable[None]]) -> None:
-    async def guarded() -> None:
-        try:
-            async with asyncio.timeout(90):
-                await scenario()
-        finally:
-            await asyncio.gather(*(ws.close() for ws in _clients), return_exceptions=True)
-            _clients.clear()
-
-    asyncio.run(guarded())
-
-
-async def recv(ws: ClientConnection) -> ServerMessage:
-    async with asyncio.timeout(GUARD):
-        data = await ws.recv()
-    assert isinstance(data, bytes)
-    return decode_server(data)
-
-
-async def join(url: str, room: bytes = ROOM) -> tuple[ClientConnection, Joined]:
-    ws = await connect(url, compression=None, max_size=None)
-    _clients.append(ws)
-    await ws.send(encode(Join(room)))
-    joined = await recv(ws)
-    assert isinstance(joined, Joined), joined
-    return ws, joined
-
-
-async def closed_with(ws: ClientConnection) -> tuple[int | None, list[ServerMessage]]:
-    seen: list[ServerMessage] = []
-    try:
-        while True:
-            seen.append(await recv(ws))
-    except ConnectionClosed:
-        pass
-    rcvd = ws.protocol.close_rcvd
-    return (rcvd.code if rcvd else None), seen
 
 
 def test_one_room_on_three_relays(relays: Callable[..., list[RelayProcess]],
@@ -170,6 +124,48 @@ def test_one_room_on_three_relays(relays: Callable[..., list[RelayProcess]],
     assert sorted(keys) == [b"majlis:nodes", b"majlis:seq"]
 
 
+def test_quiet_members_over_two_relays(relays: Callable[..., list[RelayProcess]]) -> None:
+    """PeerJoined goes to loud members only, whether the newcomer is on their relay or the
+    other one; PeerLeft, data and unicasts go to everyone."""
+    r1, r2 = relays(2)
+
+    async def scenario() -> None:
+        a, ja = await join(r1.url, quiet=True)  # slot 1
+        b, jb = await join(r2.url)  # slot 2
+        c, jc = await join(r1.url, quiet=True)  # slot 3, local to a
+        assert (ja, jb, jc) == (Joined(1, ()), Joined(2, (1,)), Joined(3, (1, 2)))
+        assert await recv(b) == PeerJoined(3)  # from the other relay
+        d, jd = await join(r2.url)  # slot 4, local to b
+        assert jd == Joined(4, (1, 2, 3))
+        assert await recv(b) == PeerJoined(4)
+        e, je = await join(r1.url)  # slot 5, loud, on the quiet members' relay
+        assert je == Joined(5, (1, 2, 3, 4))
+        for ws in (b, d):
+            assert await recv(ws) == PeerJoined(5)
+        f, jf = await join(r2.url, quiet=True)  # slot 6
+        assert jf == Joined(6, (1, 2, 3, 4, 5))
+        for ws in (b, d, e):  # e hears of it through the bus, b and d locally
+            assert await recv(ws) == PeerJoined(6)
+        # b's control reaches r1 on the room's channel after every join event above, and r1
+        # applies the channel in order: a PeerJoined for a or c would come before it.
+        await b.send(encode(Control(b"roster")))
+        for ws in (a, c, d, e, f):
+            assert await recv(ws) == DeliverControl(2, b"roster", False)
+        await d.send(encode(Media(b"frame")))
+        await d.send(encode(Unicast(1, b"sealed key")))
+        for ws in (a, b, c, e, f):
+            assert await recv(ws) == DeliverMedia(b"frame")
+        assert await recv(a) == DeliverControl(4, b"sealed key", True)
+        await f.close()  # quiet, on r2
+        for ws in (a, b, c, d, e):
+            assert await recv(ws) == PeerLeft(6)
+        await e.close()  # loud, on r1
+        for ws in (a, b, c, d):
+            assert await recv(ws) == PeerLeft(5)
+
+    run(scenario)
+
+
 def test_room_size_limit_counts_every_relay(relays: Callable[..., list[RelayProcess]]) -> None:
     r1, r2 = relays(2, "--max-room-size", "2")
 
@@ -177,9 +173,9 @@ def test_room_size_limit_counts_every_relay(relays: Callable[..., list[RelayProc
         await join(r1.url)
         await join(r2.url)
         ws = await connect(r1.url, compression=None)
-        _clients.append(ws)
+        track(ws)
         await ws.send(encode(Join(ROOM)))
-        code, seen = await closed_with(ws)
+        code, _, seen = await closed_with(ws)
         assert code == 4002
         assert seen == [Error(4002, "room is full")]
 
@@ -200,7 +196,7 @@ def test_relay_killed_mid_room_loses_only_its_members(
         assert left == {PeerLeft(1), PeerLeft(2)}
         # a's client tries its relays in order and comes back through r2, into the same room.
         _url, a2 = await open_any([r1.url, r2.url])
-        _clients.append(a2)
+        track(a2)
         await a2.send(encode(Join(ROOM)))
         assert await recv(a2) == Joined(4, (3,))
         assert await recv(c) == PeerJoined(4)
@@ -221,7 +217,7 @@ def test_relay_restart_members_reconnect(relays: Callable[..., list[RelayProcess
         assert await recv(a) == PeerJoined(2)
         assert r1.stop() == 0  # a clean stop tells the bus at once
         assert await recv(c) == PeerLeft(1)
-        code, _ = await closed_with(a)
+        code, _, _ = await closed_with(a)
         assert code == 1001
         restarted = start_relay("--redis", redis_url(redis_server), *FAST_BUS,
                                 "--port", str(port))
@@ -247,7 +243,7 @@ def test_200_listeners_over_two_relays_get_every_frame(
         speaker, _ = await join(r1.url)
         listeners = await asyncio.gather(*(
             connect((r1, r2)[i % 2].url, compression=None, max_size=None) for i in range(200)))
-        _clients.extend(listeners)
+        track(*listeners)
         for ws in listeners:
             await ws.send(encode(Join(ROOM)))
 

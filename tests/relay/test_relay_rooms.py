@@ -21,6 +21,7 @@ from relay.wire import (
     PeerJoined,
     PeerLeft,
     Unicast,
+    decode_client,
     decode_server,
     encode,
 )
@@ -29,8 +30,8 @@ ROOM_A = bytes(range(16))
 ROOM_B = bytes(range(16, 32))
 
 
-def join(room: bytes = ROOM_A) -> bytes:
-    return encode(Join(room))
+def join(room: bytes = ROOM_A, quiet: bool = False) -> bytes:
+    return encode(Join(room, quiet))
 
 
 def sends(outputs: list[Output[str]]) -> list[Send[str]]:
@@ -73,6 +74,33 @@ def test_join_tells_the_joiner_its_slot_and_the_others_the_newcomer() -> None:
     assert router.rooms() == {ROOM_A: (1, 2, 3)}
 
 
+def test_a_quiet_member_hears_of_no_newcomer_but_of_every_departure() -> None:
+    router: Router[str] = Router()
+    for conn in ("q", "loud"):
+        router.connect(conn)
+    assert delivered(router.receive("q", join(quiet=True), 0.0)) == {"q": [Joined(1, ())]}
+    out = router.receive("loud", join(), 0.0)
+    assert delivered(out) == {"loud": [Joined(2, (1,))]}  # nothing for q
+    router.connect("q2")
+    out = router.receive("q2", join(quiet=True), 0.0)
+    assert delivered(out) == {"q2": [Joined(3, (1, 2))], "loud": [PeerJoined(3)]}
+    # Everything but PeerJoined reaches quiet members as before.
+    out = router.receive("loud", encode(Media(b"frame")), 1.0)
+    assert delivered(out) == {"q": [DeliverMedia(b"frame")], "q2": [DeliverMedia(b"frame")]}
+    out = router.receive("q2", encode(Control(b"roster")), 1.0)
+    assert delivered(out) == {"q": [DeliverControl(3, b"roster", False)],
+                              "loud": [DeliverControl(3, b"roster", False)]}
+    out = router.receive("loud", encode(Unicast(1, b"key")), 1.0)
+    assert delivered(out) == {"q": [DeliverControl(2, b"key", True)]}
+    assert delivered(router.disconnect("q2")) == {"q": [PeerLeft(3)], "loud": [PeerLeft(3)]}
+    assert delivered(router.disconnect("loud")) == {"q": [PeerLeft(2)]}
+    # A newcomer to a room of quiet members costs one message: its own Joined.
+    router.connect("late")
+    out = router.receive("late", join(), 2.0)
+    assert [(s.targets, decode_server(s.data)) for s in sends(out)] == [(("late",),
+                                                                         Joined(4, (1,)))]
+
+
 @pytest.mark.parametrize(
     "first", [encode(Media(b"x")), encode(Control(b"x")), encode(Unicast(1, b"x"))]
 )
@@ -90,7 +118,7 @@ def test_malformed_first_message_is_a_bad_message() -> None:
     router.connect("a")
     out = router.receive("a", b"\x01\x01short", 0.0)
     assert closes(out) == [("a", CloseCode.BAD_MESSAGE)]
-    assert "Join must be 18 bytes" in next(o for o in out if isinstance(o, Close)).reason
+    assert "Join must be 18 or 19 bytes" in next(o for o in out if isinstance(o, Close)).reason
 
 
 def test_second_join_closes_the_connection_and_tells_the_room() -> None:
@@ -291,7 +319,9 @@ def test_close_reasons_fit_a_close_frame() -> None:
 
 CONNS = ["a", "b", "c", "d", "e"]
 messages = st.one_of(
-    st.sampled_from([ROOM_A, ROOM_B]).map(lambda r: encode(Join(r))),
+    st.tuples(st.sampled_from([ROOM_A, ROOM_B]), st.booleans()).map(
+        lambda t: encode(Join(*t))
+    ),
     st.binary(min_size=1, max_size=20).map(lambda p: encode(Media(p))),
     st.binary(min_size=1, max_size=20).map(lambda p: encode(Control(p))),
     st.tuples(st.integers(1, 8), st.binary(min_size=1, max_size=8)).map(
@@ -318,9 +348,11 @@ def test_fuzz_router_invariants(
     router: Router[str] = Router(Limits(max_room_size=room_size, max_rooms=1, rate_messages=rate))
     connected: set[str] = set()
     ever_assigned: dict[bytes, set[int]] = {}  # per room life
+    quiet: set[str] = set()  # members whose Join was quiet
     now = 0.0
     for kind, conn, data in script:
         now += 0.01
+        was_member = router.slot_of(conn) is not None
         try:
             if kind == "connect":
                 if conn in connected:
@@ -337,11 +369,20 @@ def test_fuzz_router_invariants(
         except RelayError as exc:  # pragma: no cover - would be a finding
             raise AssertionError(f"router raised {exc!r}") from exc
         rooms = router.rooms()
+        if router.slot_of(conn) is None:
+            quiet.discard(conn)
+        elif not was_member:  # it has just joined, so `data` was its Join
+            message = decode_client(data)
+            if isinstance(message, Join) and message.quiet:
+                quiet.add(conn)
         for closed, _code in closes(out):
             assert router.slot_of(closed) is None
+            quiet.discard(closed)
         for send in sends(out):
             decode_server(send.data)  # every output is a valid envelope
             assert len(set(send.targets)) == len(send.targets)
+            if isinstance(decode_server(send.data), PeerJoined):
+                assert not quiet & set(send.targets)
             for message in delivered([send]).values():
                 if isinstance(message[0], Joined):
                     room_id = next(r for r, s in rooms.items() if message[0].slot in s)

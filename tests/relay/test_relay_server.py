@@ -13,18 +13,17 @@ import socket
 import ssl
 import subprocess
 import urllib.request
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from relayproc import RelayProcess, start_relay  # tests/support, on sys.path via conftest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
+from wsclients import GUARD, ROOM, closed_with, join, recv, run, track
 
 from relay.server import RelayConfig, RelayServer
 from relay.wire import (
@@ -43,55 +42,6 @@ from relay.wire import (
     decode_server,
     encode,
 )
-
-ROOM = bytes(range(16))
-GUARD = 20.0  # seconds: a hang guard, not a performance assertion
-
-
-_clients: list[ClientConnection] = []
-
-
-def run(scenario: Callable[[], Awaitable[None]]) -> None:
-    """Run one async scenario, then close every client it opened (a relay stops faster when
-    its clients answer the closing handshake)."""
-
-    async def guarded() -> None:
-        try:
-            async with asyncio.timeout(60):
-                await scenario()
-        finally:
-            await asyncio.gather(*(ws.close() for ws in _clients))
-            _clients.clear()
-
-    asyncio.run(guarded())
-
-
-async def recv(ws: ClientConnection) -> ServerMessage:
-    async with asyncio.timeout(GUARD):
-        data = await ws.recv()
-    assert isinstance(data, bytes)
-    return decode_server(data)
-
-
-async def join(url: str, room: bytes = ROOM, **kwargs: Any) -> tuple[ClientConnection, Joined]:
-    ws = await connect(url, compression=None, **kwargs)
-    _clients.append(ws)
-    await ws.send(encode(Join(room)))
-    joined = await recv(ws)
-    assert isinstance(joined, Joined)
-    return ws, joined
-
-
-async def closed_with(ws: ClientConnection) -> tuple[int | None, str | None, list[ServerMessage]]:
-    """Read until the relay closes us; return the close code, reason and what came before."""
-    seen: list[ServerMessage] = []
-    try:
-        while True:
-            seen.append(await recv(ws))
-    except ConnectionClosed:
-        pass
-    rcvd = ws.protocol.close_rcvd
-    return (rcvd.code, rcvd.reason, seen) if rcvd else (None, None, seen)
 
 
 def test_three_clients_join_broadcast_unicast_and_leave(relay: RelayProcess) -> None:
@@ -128,6 +78,32 @@ def test_three_clients_join_broadcast_unicast_and_leave(relay: RelayProcess) -> 
         await a.close()
         assert await recv(c) == PeerLeft(1)
         await c.close()
+
+    run(scenario)
+
+
+def test_quiet_members_get_no_peer_joined_but_everything_else(relay: RelayProcess) -> None:
+    async def scenario() -> None:
+        q, jq = await join(relay.url, quiet=True)
+        loud, jl = await join(relay.url)
+        q2, jq2 = await join(relay.url, quiet=True)
+        assert (jq, jl, jq2) == (Joined(1, ()), Joined(2, (1,)), Joined(3, (1, 2)))
+        assert await recv(loud) == PeerJoined(3)
+        # One connection's messages arrive in order: had q been sent PeerJoined(2) or (3),
+        # it would come before this control.
+        await q2.send(encode(Control(b"roster")))
+        assert await recv(q) == DeliverControl(3, b"roster", False)
+        assert await recv(loud) == DeliverControl(3, b"roster", False)
+        await loud.send(encode(Media(b"frame")))
+        await loud.send(encode(Unicast(1, b"sealed key")))
+        assert await recv(q) == DeliverMedia(b"frame")
+        assert await recv(q) == DeliverControl(2, b"sealed key", True)
+        assert await recv(q2) == DeliverMedia(b"frame")
+        await q2.close()
+        assert await recv(q) == PeerLeft(3)
+        assert await recv(loud) == PeerLeft(3)
+        await loud.close()
+        assert await recv(q) == PeerLeft(2)
 
     run(scenario)
 
@@ -461,7 +437,7 @@ def test_limits_from_the_command_line(option: str, value: str, code: int) -> Non
             else:
                 await join(rp.url)
                 ws = await connect(rp.url, compression=None)
-                _clients.append(ws)
+                track(ws)
                 other_room = bytes(16) if option == "--max-rooms" else ROOM
                 with contextlib.suppress(ConnectionClosed):  # RELAY_FULL comes at once
                     await ws.send(encode(Join(other_room)))

@@ -107,6 +107,68 @@ def test_answer_first_then_event_and_event_first_then_answer() -> None:
     assert sent_to(out, "x") == [PeerJoined(3)] and sent_to(out, "y") == [PeerJoined(3)]
 
 
+def test_quiet_members_hear_of_no_newcomer_local_or_remote() -> None:
+    bus, r = FakeBus(), SharedRouter(A)
+    r.connect("q")
+    r.receive("q", encode(Join(ROOM, quiet=True)), 0.0)
+    (jq,) = of(r.subscribed(ROOM), BusJoin)
+    assert isinstance(jq, BusJoin)
+    slot, seq, _, members = bus.join(A, jq.token)
+    assert sent_to(r.join_answered("q", ROOM, slot, seq, members), "q") == [Joined(1, ())]
+    # A loud member joins here (admitted by its event): q is not told, the joiner is.
+    r.connect("loud")
+    (jl,) = of(r.receive("loud", encode(Join(ROOM)), 0.0), BusJoin)
+    assert isinstance(jl, BusJoin)
+    out = r.bus_message(ROOM, bus.join(A, jl.token)[2])
+    assert sent_to(out, "loud") == [Joined(2, (1,))] and sent_to(out, "q") == []
+    # Members join through another relay: only the loud member here hears of them.
+    for token in (7, 8):
+        slot, _, event, _ = bus.join(B, token)
+        out = r.bus_message(ROOM, event)
+        assert sent_to(out, "q") == [] and sent_to(out, "loud") == [PeerJoined(slot)]
+    # A quiet member joins here: the loud one is told, as of any newcomer.
+    r.connect("q2")
+    (jq2,) = of(r.receive("q2", encode(Join(ROOM, True)), 0.0), BusJoin)
+    assert isinstance(jq2, BusJoin)
+    out = r.bus_message(ROOM, bus.join(A, jq2.token)[2])
+    assert sent_to(out, "q2") == [Joined(5, (1, 2, 3, 4))]
+    assert sent_to(out, "loud") == [PeerJoined(5)] and sent_to(out, "q") == []
+    # Data and departures reach quiet members as before.
+    incoming = b"C" + B + encode(DeliverControl(3, b"hello", False))
+    out = r.bus_message(ROOM, incoming)
+    assert all(sent_to(out, c) == [DeliverControl(3, b"hello", False)] for c in ("q", "q2"))
+    out = r.bus_message(ROOM, bus.leave(B, 3))
+    assert all(sent_to(out, c) == [PeerLeft(3)] for c in ("q", "loud", "q2"))
+    r.disconnect("loud")
+    out = r.bus_message(ROOM, bus.leave(A, 2))
+    assert sent_to(out, "q") == [PeerLeft(2)] and sent_to(out, "q2") == [PeerLeft(2)]
+    # With no loud member left here, a newcomer elsewhere costs this relay no message at all.
+    assert r.bus_message(ROOM, bus.join(B, 9)[2]) == []
+
+
+def test_a_burst_of_joins_asks_for_one_snapshot() -> None:
+    """N joins waiting for the room's channel must not make the bus send N snapshots."""
+    bus, r = FakeBus(), SharedRouter(A)
+    for conn in ("x", "y", "z"):
+        r.connect(conn)
+        assert of(r.receive(conn, encode(Join(ROOM, True)), 0.0), BusJoin) == []
+    joins = of(r.subscribed(ROOM), BusJoin)
+    assert [j.snapshot for j in joins] == [True, False, False]  # type: ignore[attr-defined]
+    answers = [bus.join(A, j.token) for j in joins]  # type: ignore[attr-defined]
+    r.connect("w")  # a join while the snapshot is on its way does not ask again
+    (jw,) = of(r.receive("w", encode(Join(ROOM)), 0.0), BusJoin)
+    assert isinstance(jw, BusJoin) and not jw.snapshot
+    r.disconnect("x")  # the asker leaves before its answer: the snapshot still counts
+    slot, seq, _, members = answers[0]
+    out = r.join_answered("x", ROOM, slot, seq, members)
+    assert of(out, BusLeave) == [BusLeave(ROOM, 1)]
+    out = r.bus_message(ROOM, answers[1][2])
+    assert sent_to(out, "y") == [Joined(2, (1,))]
+    out = r.bus_message(ROOM, answers[2][2])
+    assert sent_to(out, "z") == [Joined(3, (1, 2))] and sent_to(out, "y") == []  # both quiet
+    assert sent_to(r.bus_message(ROOM, bus.join(A, jw.token)[2]), "w") == [Joined(4, (1, 2, 3))]
+
+
 def test_two_first_joiners_on_one_relay() -> None:
     bus, r = FakeBus(), SharedRouter(A)
     r.connect("x")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,7 @@ def _message(vector: dict[str, Any]) -> ClientMessage | ServerMessage:
     payload = bytes.fromhex(m.get("payload", "")) + tail
     kind = m["type"]
     if kind == "Join":
-        return Join(bytes.fromhex(m["room_id"]))
+        return Join(bytes.fromhex(m["room_id"]), m.get("quiet", False))
     if kind == "Media":
         return Media(payload)
     if kind == "Control":
@@ -92,6 +93,19 @@ def test_vectors_cover_every_message_type() -> None:
         "DeliverControl", "PeerJoined", "PeerLeft", "Error",
     }  # fmt: skip
     assert {v["error"] for v in INVALID} == set(ERRORS)
+    assert any(v["message"]["type"] == "Join" and v["message"].get("quiet") for v in VALID)
+
+
+def test_vector_files_are_reproducible() -> None:
+    """The files are what tests/vectors/relay/make_vectors.py writes, byte for byte."""
+    spec = importlib.util.spec_from_file_location("make_relay_vectors", VECTORS / "make_vectors.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    made = module.vectors()
+    assert set(made) == {"valid.json", "invalid.json"}
+    for name, text in made.items():
+        assert (VECTORS / name).read_text() == text, f"{name}: rerun make_vectors.py"
 
 
 @pytest.mark.parametrize("vector", VALID, ids=[v["name"] for v in VALID])
@@ -121,6 +135,30 @@ def test_unknown_version_names_both_versions() -> None:
         decode_client(b"\x02\x02payload")
 
 
+def test_quiet_join_is_the_plain_join_and_one_flags_byte() -> None:
+    room = bytes(range(16))
+    plain = encode(Join(room))
+    assert plain == encode(Join(room, False)) == b"\x01\x01" + room  # unchanged by the flag
+    assert encode(Join(room, quiet=True)) == plain + b"\x01"
+    assert decode_client(plain) == Join(room) and not decode_client(plain).quiet
+    assert decode_client(plain + b"\x01") == Join(room, True)
+    for flags in (0x00, 0x02, 0x03, 0x40, 0x80, 0xFF):
+        with pytest.raises(WireError, match="flags"):
+            decode_client(plain + bytes((flags,)))
+    for size in (17, 20, 21):
+        with pytest.raises(WireError, match="18 or 19 bytes"):
+            decode_client((plain + b"\x01\x00\x00")[:size])
+
+
+@pytest.mark.parametrize("flags", [0x00, 0x01, 0x02, 0xFF])
+def test_is_join_accepts_exactly_the_joins_decode_accepts(flags: int) -> None:
+    plain = encode(Join(bytes(16)))
+    assert wire.is_join(plain)
+    assert wire.is_join(plain + bytes((flags,))) == (flags == 0x01)
+    assert not wire.is_join(plain[:-1])
+    assert not wire.is_join(encode(Control(bytes(17))))  # a Join's length, not its type
+
+
 def test_decoders_accept_bytearray_and_memoryview_but_not_text() -> None:
     data = encode(Control(b"x"))
     assert decode_client(bytearray(data)) == Control(b"x")
@@ -134,6 +172,7 @@ def test_decoders_accept_bytearray_and_memoryview_but_not_text() -> None:
     [
         Join(b"short"),
         Join(b"x" * 17),
+        Join(bytes(16), 1),  # type: ignore[arg-type]
         Media(b""),
         Control(b""),
         Unicast(0, b"x"),
@@ -186,7 +225,7 @@ def test_media_is_two_bytes_over_its_payload() -> None:
 slots = st.integers(1, MAX_SLOT)
 payloads = st.binary(min_size=1, max_size=300)
 client_messages = st.one_of(
-    st.builds(Join, st.binary(min_size=16, max_size=16)),
+    st.builds(Join, st.binary(min_size=16, max_size=16), st.booleans()),
     st.builds(Media, payloads),
     st.builds(Control, payloads),
     st.builds(Unicast, slots, payloads),
