@@ -98,7 +98,9 @@ class RoomProtocol(Resumption):
         self.loss_reports: dict[int, tuple[float, msg.LossReport]] = {}
         self._init_host_duties()
         self._init_resumption()
-        self._out.append(wire.encode(wire.Join(invite.routing_id)))
+        # Quiet: a member needs no PeerJoined (a newcomer knocks before it counts), and a room of
+        # thousands would otherwise cost the relay N^2 of them to fill.
+        self._out.append(wire.encode(wire.Join(invite.routing_id, quiet=True)))
 
     # -- construction ----------------------------------------------------------------------
 

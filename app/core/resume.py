@@ -99,7 +99,9 @@ class Resumption(HostDuties):
             raise LocalProtocolError("reconnect() is only for a room whose connection was lost")
         self._linked = False
         self._knock_due = None
-        self._out.append(wire.encode(wire.Join(self.invite.routing_id)))
+        # A returning member wants PeerJoined: alone on a relay, it knocks when someone (the
+        # host, perhaps) arrives. The host waits for no one.
+        self._out.append(wire.encode(wire.Join(self.invite.routing_id, quiet=self.is_host)))
 
     def _resume_joined(self, message: wire.Joined, now: float) -> None:
         self.slot = message.slot
