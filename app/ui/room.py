@@ -59,6 +59,7 @@ class RoomPage(RoomLayout, LanguageAware):
         self.invite.clicked.connect(self.show_invite)
         self.leave.clicked.connect(self._leave)
         self.end.clicked.connect(self._end)
+        self.move_relay.clicked.connect(self._move)
         self.home.clicked.connect(self.homeRequested)
         self.stage_banner.primaryClicked.connect(self._accept_stage)
         self.stage_banner.secondaryClicked.connect(self._decline_stage)
@@ -244,6 +245,28 @@ class RoomPage(RoomLayout, LanguageAware):
                 self.tr("Everyone is disconnected and the room's keys are thrown away."),
                 self.tr("&End for everyone"), self._leave)
 
+    def _next_relay(self) -> int | None:
+        """Index of the relay after the one the room is on (None with a single relay)."""
+        relays = self.snapshot.relays
+        if len(relays) < 2:
+            return None
+        here = relays.index(self.snapshot.relay) if self.snapshot.relay in relays else -1
+        return (here + 1) % len(relays)
+
+    def _move(self) -> None:
+        target = self._next_relay()
+        if target is None:
+            return
+
+        def move(p: RoomProtocol, now: float) -> None:
+            p.move_room(target, now)
+
+        confirm(self, self.tr("Move the room to %1?").replace(
+                    "%1", ltr(self.snapshot.relays[target])),
+                self.tr("Everyone reconnects there by themselves: the room, its keys and "
+                        "everyone's role stay as they are."),
+                self.tr("&Move"), lambda: self._act(move))
+
     def _remove(self, member_id: int) -> None:
         member = self.roster.member(member_id)
         if member is None:
@@ -356,6 +379,7 @@ class RoomPage(RoomLayout, LanguageAware):
         self.hand.setVisible(in_room and me is not None and me.role is Role.LISTENER)
         self.invite.setVisible(in_room and bool(snap.invite_link))
         self.end.setVisible(live and snap.is_host)
+        self.move_relay.setVisible(in_room and snap.is_host and self._next_relay() is not None)
         self.leave.setVisible(live and not snap.is_host)
         self.leave.setEnabled(live)
         self.home.setVisible(not live)
@@ -387,6 +411,9 @@ class RoomPage(RoomLayout, LanguageAware):
         label(self.invite, self.tr("&Invite"))
         label(self.leave, self.tr("&Leave quietly"))
         label(self.end, self.tr("&End room"))
+        label(self.move_relay, self.tr("Move to the next rela&y"),
+              self.tr("For when this relay is slow, watched or about to close: the room moves "
+                      "to the next relay of its invite, and everyone follows."))
         label(self.home, self.tr("Back to &home"))
         if self.ptt_key is not None:
             key = QtGui.QKeySequence(self.ptt_key).toString(

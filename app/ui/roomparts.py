@@ -106,6 +106,7 @@ class RoomLayout(QtWidgets.QWidget):
         controls = QtWidgets.QHBoxLayout()
         self.leave = button("leave", parent=self)
         self.end = button("end", danger=True, parent=self)
+        self.move_relay = button(parent=self)  # host, when the invite lists several relays
         self.invite = button("invite", parent=self)
         self.hand = button("hand", parent=self)
         self.mute = button("mic-off", accent=True, parent=self)
@@ -114,6 +115,7 @@ class RoomLayout(QtWidgets.QWidget):
         self.home = button(accent=True, parent=self)
         controls.addWidget(self.leave)
         controls.addWidget(self.end)
+        controls.addWidget(self.move_relay)
         controls.addStretch(1)
         controls.addWidget(self.ptt_hint)
         controls.addWidget(self.invite)

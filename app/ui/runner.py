@@ -85,6 +85,8 @@ class RoomSnapshot:
     consented: bool = False
     lan_url: str = ""  # the relay's address when hosting on this network
     away: frozenset[int] = frozenset()  # members whose link dropped (place kept)
+    relays: tuple[str, ...] = ()  # the invite's relays, in order
+    relay: str = ""  # the one the room is on now
 
     @property
     def my_member(self) -> Member | None:
@@ -126,7 +128,7 @@ def _snapshot(client: LiveRoomClient, lan_url: str) -> RoomSnapshot:
         room_code=p.invite_room_code() if in_room else "",
         invite_link=p.invite.to_link() if in_room else "", is_host=p.is_host, me=p.me,
         members=tuple(p.members.values()), knocks=knocks, consented=client.consented,
-        lan_url=lan_url, away=frozenset(p.away))
+        lan_url=lan_url, away=frozenset(p.away), relays=p.invite.relays, relay=client.url)
 
 
 class RoomRunner(QtCore.QObject):

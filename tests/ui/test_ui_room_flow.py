@@ -19,7 +19,7 @@ from websockets.asyncio.client import connect
 
 from app.core.roster import Role
 from app.ui.qt import QtWidgets
-from app.ui.runner import Where
+from app.ui.runner import HostPlan, Where
 from crypto.errors import CryptoError
 from crypto.frame import open_frame, parse_frame_header
 from crypto.identity import PublicIdentity
@@ -276,3 +276,27 @@ def test_a_relay_restart_shows_the_banner_and_both_come_back(qtbot, make_window,
         assert any(m.member_id == me for m in host.room.snapshot.members)
     finally:
         restarted.stop()
+
+
+def test_the_host_moves_the_room_to_the_next_relay_and_the_guest_follows(qtbot, make_window,  # type: ignore[no-untyped-def]
+                                                                         relay) -> None:
+    second = start_relay()
+    try:
+        host = make_window("Layla")
+        host.host(HostPlan("Evening", where=Where.RELAY, relay_url=f"{relay.url} {second.url}"))
+        qtbot.waitUntil(lambda: bool(host.room.snapshot.invite_link), timeout=WAIT)
+        guest = make_window("Huda")
+        join_room(qtbot, guest, host.room.snapshot.invite_link)
+        qtbot.waitUntil(lambda: guest.room.snapshot.state == "in-room", timeout=WAIT)
+        me = guest.room.snapshot.me
+        assert host.room.move_relay.isVisible() and not guest.room.move_relay.isVisible()
+        host.room.move_relay.click()
+        confirm(qtbot, host)
+        qtbot.waitUntil(lambda: guest.room.snapshot.relay == second.url
+                        and host.room.snapshot.relay == second.url
+                        and guest.room.snapshot.state == "in-room"
+                        and me in {m.member_id for m in host.room.snapshot.members}
+                        and not host.room.snapshot.away, timeout=WAIT)
+        assert guest.room.snapshot.me == me and not guest.room.ended
+    finally:
+        second.stop()

@@ -454,6 +454,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>أ&amp;نهِها للجميع</translation>
     </message>
     <message>
+        <source>Move the room to %1?</source>
+        <translation>نقل الغرفة إلى %1؟</translation>
+    </message>
+    <message>
+        <source>Everyone reconnects there by themselves: the room, its keys and everyone&apos;s role stay as they are.</source>
+        <translation>يعيد الجميع الاتصال هناك تلقائيًا: تبقى الغرفة ومفاتيحها ودور كل شخص كما هي.</translation>
+    </message>
+    <message>
+        <source>&amp;Move</source>
+        <translation>&amp;انقل</translation>
+    </message>
+    <message>
         <source>Remove %1?</source>
         <translation>إخراج %1؟</translation>
     </message>
@@ -524,6 +536,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>&amp;End room</source>
         <translation>أ&amp;نهِ الغرفة</translation>
+    </message>
+    <message>
+        <source>Move to the next rela&amp;y</source>
+        <translation>انقل إلى الخادم الوسيط ال&amp;تالي</translation>
+    </message>
+    <message>
+        <source>For when this relay is slow, watched or about to close: the room moves to the next relay of its invite, and everyone follows.</source>
+        <translation>حين يكون هذا الخادم الوسيط بطيئًا أو مراقَبًا أو على وشك الإغلاق: تنتقل الغرفة إلى الخادم التالي في دعوتها، ويتبعها الجميع.</translation>
     </message>
     <message>
         <source>Hold %1 to talk</source>

@@ -454,6 +454,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>&amp;End for everyone</translation>
     </message>
     <message>
+        <source>Move the room to %1?</source>
+        <translation>Move the room to %1?</translation>
+    </message>
+    <message>
+        <source>Everyone reconnects there by themselves: the room, its keys and everyone&apos;s role stay as they are.</source>
+        <translation>Everyone reconnects there by themselves: the room, its keys and everyone&apos;s role stay as they are.</translation>
+    </message>
+    <message>
+        <source>&amp;Move</source>
+        <translation>&amp;Move</translation>
+    </message>
+    <message>
         <source>Remove %1?</source>
         <translation>Remove %1?</translation>
     </message>
@@ -524,6 +536,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>&amp;End room</source>
         <translation>&amp;End room</translation>
+    </message>
+    <message>
+        <source>Move to the next rela&amp;y</source>
+        <translation>Move to the next rela&amp;y</translation>
+    </message>
+    <message>
+        <source>For when this relay is slow, watched or about to close: the room moves to the next relay of its invite, and everyone follows.</source>
+        <translation>For when this relay is slow, watched or about to close: the room moves to the next relay of its invite, and everyone follows.</translation>
     </message>
     <message>
         <source>Hold %1 to talk</source>

@@ -454,6 +454,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>为所有人结束(&amp;E)</translation>
     </message>
     <message>
+        <source>Move the room to %1?</source>
+        <translation>把房间移到 %1？</translation>
+    </message>
+    <message>
+        <source>Everyone reconnects there by themselves: the room, its keys and everyone&apos;s role stay as they are.</source>
+        <translation>所有人都会自动重新连接到那里：房间、密钥和每个人的角色都保持不变。</translation>
+    </message>
+    <message>
+        <source>&amp;Move</source>
+        <translation>移动(&amp;M)</translation>
+    </message>
+    <message>
         <source>Remove %1?</source>
         <translation>要移出 %1 吗？</translation>
     </message>
@@ -524,6 +536,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>&amp;End room</source>
         <translation>结束房间(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Move to the next rela&amp;y</source>
+        <translation>移到下一个中继(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>For when this relay is slow, watched or about to close: the room moves to the next relay of its invite, and everyone follows.</source>
+        <translation>当这个中继很慢、被监视或即将关闭时：房间会移到邀请中的下一个中继，所有人都会跟过去。</translation>
     </message>
     <message>
         <source>Hold %1 to talk</source>
