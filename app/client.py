@@ -10,8 +10,11 @@ Two ways to run the sound. Without `AudioSettings` (the headless default) a 20 m
 everything through `_tick`. With devices, the devices are the clock: a frame is encoded and sent
 as soon as the microphone has delivered one, and the next mix is made when the speaker's buffer
 runs low, so neither side waits for a timer tick and the two sound cards' clocks never drift
-against a third. The loop then wakes every few milliseconds (`POLL`) to look; PortAudio's own
-threads only copy into and out of ring buffers (`audio.devices`).
+against a third. The loop does not poll them: the microphone's callback wakes it when a frame is
+complete, and it wakes one `OUTPUT_LEAD` before the speaker's next callback is due (learnt from
+the callbacks' own times, `audio.cadence`) to mix the frame that callback will take, so a mixed
+frame waits only that long before it plays. PortAudio's own threads only copy into and out of
+ring buffers (`audio.devices`).
 
 The microphone opens only while the user is on stage and has said yes (hosting the room,
 accepting a stage invitation, or unmuting), and closes when they leave the stage: a listener never
@@ -53,12 +56,12 @@ from audio.pipeline import Listening, SpeakerStats, Speaking
 
 TICK = FRAME_SAMPLES / 48000  # 20 ms
 MAX_CATCH_UP = 10  # ticks replayed after a stall before the clock is reset
-POLL = 0.004  # how often the loop looks at the devices while they are open
 DEVICE_CHECK = 0.1  # seconds between device health checks
 DEVICE_RETRY = 5.0  # seconds before a failed device is tried again
-OUTPUT_FILL = FRAME_SAMPLES + 240  # speaker buffer topped up to this many samples (25 ms) ...
-OUTPUT_FILL_STEP = 240  # ... plus 5 ms more after each underrun ...
-OUTPUT_FILL_MAX = 4 * FRAME_SAMPLES  # ... up to 80 ms
+OUTPUT_LEAD = 0.006  # a frame is mixed this long before the speaker's callback takes it ...
+OUTPUT_LEAD_STEP = 0.003  # ... 3 ms earlier after each underrun ...
+OUTPUT_LEAD_MAX = 0.060  # ... at most 60 ms ...
+OUTPUT_LEAD_RELAX = 10.0  # ... and 1 ms later again after each such while without one
 LOSS_REPORT_FRESH = 10.0  # seconds a listener's loss report counts for the encoder
 STATS_INTERVAL = 0.5  # seconds between `last_stats` snapshots for other threads
 
@@ -198,10 +201,13 @@ class RoomClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._mic = _Port()
         self._speaker = _Port()
-        self._output_fill = OUTPUT_FILL
+        self._output_lead = OUTPUT_LEAD
         self._underruns_seen = 0
-        self._pending: np.ndarray | None = None  # the mixed frame being fed to the speaker
-        self._pending_at = 0
+        self._lead_since = 0.0  # when the lead last changed
+        # The loop's nap (a future the timer or a device resolves), and whether a microphone
+        # callback has already asked to end it (PortAudio's thread sets it, the loop clears it).
+        self._nap: asyncio.Future[None] | None = None
+        self._poked = False
         self._next_send = self._next_play = self._next_check = 0.0
         self._next_tune = 0.0
         self._next_stats = 0.0
@@ -405,6 +411,7 @@ class RoomClient:
         next_tick = self.clock()
         self._next_send = self._next_play = next_tick
         while True:
+            self._poked = False  # before the rings are read: a later frame wakes us again
             now = self.clock()
             if int((now - next_tick) / TICK) > MAX_CATCH_UP:
                 # A long stall (laptop sleep): do not replay minutes of ticks.
@@ -427,10 +434,37 @@ class RoomClient:
             if self.audio is None:
                 wake = next_tick
             elif self._mic.io is not None or self._speaker.io is not None:
-                wake = now + POLL
+                # The devices wake us every 20 ms (frames captured, frames due): the control
+                # tick rides on those wakes, a tick late at most, rather than waking on its own.
+                wake = min(next_tick + TICK, self._next_check, self._next_play)
+                if self._mic.io is None:
+                    wake = min(wake, self._next_send)
             else:
                 wake = min(next_tick, self._next_send, self._next_play)
-            await asyncio.sleep(max(0.0, wake - self.clock()))
+            await self._sleep(max(0.0, wake - self.clock()))
+
+    async def _sleep(self, delay: float) -> None:
+        """Sleep `delay` seconds, or less if a microphone frame arrives (`_device_ready`)."""
+        loop = asyncio.get_running_loop()
+        nap = self._nap = loop.create_future()
+        timer = loop.call_later(delay, _wake, nap)
+        try:
+            await nap
+        finally:
+            timer.cancel()
+            self._nap = None
+
+    def _device_ready(self) -> None:
+        """On PortAudio's thread: a captured frame is in the ring; end the loop's nap."""
+        if self._poked or self._loop is None:
+            return
+        self._poked = True
+        with contextlib.suppress(RuntimeError):  # the loop is closing: nothing left to wake
+            self._loop.call_soon_threadsafe(self._wake_loop)
+
+    def _wake_loop(self) -> None:
+        if self._nap is not None:
+            _wake(self._nap)
 
     # -- one 20 ms tick, without devices (the desktop app's subclass replaces it) -----------
 
@@ -521,7 +555,12 @@ class RoomClient:
         if out is not None:
             underruns = out.stats.underruns
             if underruns > self._underruns_seen:
-                self._output_fill = min(OUTPUT_FILL_MAX, self._output_fill + OUTPUT_FILL_STEP)
+                self._output_lead = min(OUTPUT_LEAD_MAX, self._output_lead + OUTPUT_LEAD_STEP)
+                self._lead_since = now
+            elif self._output_lead > OUTPUT_LEAD and now - self._lead_since >= OUTPUT_LEAD_RELAX:
+                # A load spike made us late once; it should not cost delay for the whole room.
+                self._output_lead = max(OUTPUT_LEAD, self._output_lead - 0.001)
+                self._lead_since = now
             self._underruns_seen = underruns
 
     def _keep(self, port: _Port, wanted: bool, capture: bool, now: float) -> None:
@@ -546,7 +585,7 @@ class RoomClient:
         assert self.audio is not None
         a = self.audio
         io = AudioIO(a.input_device, a.output_device, capture=capture, playback=not capture,
-                     latency=a.latency)
+                     latency=a.latency, notify=self._device_ready if capture else None)
         try:
             await self._in_thread(io.start)
         except DeviceError as exc:
@@ -572,7 +611,7 @@ class RoomClient:
         if capture:
             self.speaking.reset_far()
         else:
-            self._output_fill, self._underruns_seen = OUTPUT_FILL, 0
+            self._output_lead, self._underruns_seen, self._lead_since = OUTPUT_LEAD, 0, self.clock()
 
     async def _in_thread(self, job: Callable[[], None]) -> None:
         """Opening and closing a device can block for a while: keep it off the loop."""
@@ -610,21 +649,19 @@ class RoomClient:
             self._next_send += TICK
 
     def _play_ready(self, now: float) -> None:
-        """Keep the speaker's buffer topped up (a frame is mixed when the last one is used up),
-        or mix every 20 ms without a speaker.
+        """Mix the frames the speaker's next callbacks will take, just before they are due, or
+        mix every 20 ms without a speaker.
 
-        Topping up sample by sample, rather than a whole frame at a time, keeps the buffer near
-        OUTPUT_FILL instead of up to a frame above it: 10 ms less delay on average.
+        A frame is mixed `_output_lead` before the callback that plays it (6 ms, more after
+        underruns): the ring before the speaker holds it only that long. Topping the ring up to
+        a fixed level instead (25 ms) kept each frame there 20-25 ms.
         """
         out = self._speaker.io
         if out is not None:
-            while (need := self._output_fill - out.queued_samples) > 0:
-                if self._pending is None or self._pending_at >= FRAME_SAMPLES:
-                    self._pending, self._pending_at = self._play_tick(now), 0
-                chunk = self._pending[self._pending_at : self._pending_at + need]
-                out.write_frame(chunk)
-                self._pending_at += len(chunk)
-            self._next_play = now + TICK
+            frames, due = out.plan_output(self._output_lead)
+            for _ in range(frames):
+                out.write_frame(self._play_tick(now))
+            self._next_play = now + max(0.0, due - time.monotonic())
             return
         while self._next_play <= now:
             self._play_tick(self._next_play)
@@ -738,3 +775,8 @@ class RoomClient:
         if self.outcome is None:
             self.outcome = outcome
         self._stop.set()
+
+
+def _wake(nap: asyncio.Future[None]) -> None:
+    if not nap.done():
+        nap.set_result(None)

@@ -13,19 +13,29 @@ half a second) and reported the same way, so the room can go on without it.
 
 Both directions run at 48 kHz mono int16 (what Opus and the mixer use), in 20 ms blocks (see
 BLOCKSIZE); the rings absorb whatever timing the host's own periods impose.
+
+The caller need not poll. `notify` (optional) is called on PortAudio's thread once a captured
+block is in the ring, so the caller can wake up and encode it at once; each output callback
+leaves a mark (how many callbacks so far, how far the ring has been read, when it ran) from which
+`plan_output` tells the caller how many frames to write now and when the next is needed, so a
+frame is mixed just before the speaker takes it rather than waiting a block in the ring
+(`audio.cadence`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from time import monotonic
 from types import ModuleType
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
+from .cadence import OutputCadence
 from .capture import level
 from .codec import FRAME_SAMPLES, SAMPLE_RATE
 from .errors import DeviceError
@@ -46,6 +56,9 @@ CLOSE_TIMEOUT: Final = 2.0
 # PortAudio calls back once per 20 ms frame. Smaller blocks (blocksize=0 gives 2-10 ms) mean a
 # Python callback every few milliseconds, each needing the GIL that the audio thread holds while
 # it encodes: measured on two busy cores, 2-10 ms blocks lost up to 10 % of the samples.
+# Through PipeWire's ALSA plugin this period also asks the graph for node.latency = 960/48000, so
+# PIPEWIRE_LATENCY need not be set; a stock PipeWire rounds the request to a power of two (512),
+# and nothing a client asks for gets it 960 (measured: docs/AUDIO.md, "Can a client get...").
 BLOCKSIZE: Final = FRAME_SAMPLES
 
 
@@ -118,6 +131,7 @@ class AudioIO:
         capture: bool = True,
         playback: bool = True,
         latency: float | str = DEFAULT_LATENCY,
+        notify: Callable[[], None] | None = None,
     ) -> None:
         if not capture and not playback:
             raise ValueError("an AudioIO needs capture, playback or both")
@@ -126,6 +140,8 @@ class AudioIO:
         self.capture = capture
         self.playback = playback
         self.latency = latency
+        # Called on PortAudio's thread after each captured block: quick, thread-safe, no raising.
+        self.notify = notify
         self.input_latency = 0.0  # seconds, as PortAudio reports them once started
         self.output_latency = 0.0
         self._in_ring = SampleRing(RING_FRAMES * FRAME_SAMPLES)
@@ -143,6 +159,10 @@ class AudioIO:
         self._primed = False
         self._errors = 0
         self._watch: tuple[int, int, float] | None = None
+        # (output callbacks, samples read from the ring, monotonic time), set by the callback
+        # as one tuple so that the reader sees the three together.
+        self._out_mark: tuple[int, int, float] | None = None
+        self._cadence = OutputCadence()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -153,6 +173,8 @@ class AudioIO:
         sd = _sounddevice()
         self._failed = None
         self._watch = None
+        self._out_mark = None
+        self._cadence = OutputCadence()
         try:
             if self.capture:
                 stream = sd.InputStream(
@@ -268,6 +290,19 @@ class AudioIO:
         """Samples written but not yet handed to the device: the output side's buffering."""
         return self._out_ring.available
 
+    def plan_output(self, lead: float) -> tuple[int, float]:
+        """(frames to write now, monotonic time to ask again) so that every output callback due
+        within `lead` seconds finds a whole block; see `audio.cadence`."""
+        mark = self._out_mark
+        if mark is None:
+            return self._cadence.plan(monotonic(), self._out_ring.available, lead)
+        calls, read, at = mark
+        self._cadence.observe(calls, at)
+        # What the ring holds for the callbacks after that one: consistent with the mark even if
+        # another callback has run since (the ring's write count is this thread's own).
+        queued = self._out_ring.written - read
+        return self._cadence.plan(monotonic(), queued, lead)
+
     @property
     def stats(self) -> DeviceStats:
         return DeviceStats(
@@ -286,6 +321,8 @@ class AudioIO:
             self._pa_overflows += 1
         self._in_ring.write(indata[:, 0])
         self._in_calls += 1
+        if self.notify is not None:
+            self.notify()
 
     def _on_output(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
         if status and status.output_underflow:
@@ -297,6 +334,7 @@ class AudioIO:
             if self._primed:
                 self._short_reads += 1
         self._out_calls += 1
+        self._out_mark = (self._out_calls, self._out_ring.read, monotonic())
 
     def _on_finished(self) -> None:
         if self._running:

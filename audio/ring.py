@@ -40,6 +40,16 @@ class SampleRing:
         return self._written - self._read
 
     @property
+    def written(self) -> int:
+        """Samples ever written (the producer's count)."""
+        return self._written
+
+    @property
+    def read(self) -> int:
+        """Samples ever read or discarded (the consumer's count)."""
+        return self._read
+
+    @property
     def free(self) -> int:
         return self.capacity - self.available
 

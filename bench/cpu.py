@@ -9,7 +9,9 @@ Two measurements, each against a baseline in the same run:
 * `process`: a real `majlis join --mic --speaker` process on PipeWire's virtual devices, on stage
   and talking, in a room with three other speakers through a relay process on 127.0.0.1; its
   CPU time (user + system, from /proc) over 10 s of wall time. Baseline: the same client as a
-  listener with no devices (`majlis join`, no --mic/--speaker), in the same room.
+  listener with no devices (`majlis join`, no --mic/--speaker), in the same room. Also split:
+  the client's main thread (the event loop: network, crypto, codecs, mixing) and its other
+  threads (PortAudio's and PipeWire's ALSA plugin's, which run at the sound server's period).
 
     .venv/bin/python bench/cpu.py [--skip-process]
 
@@ -138,6 +140,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def main_thread_seconds(pid: int) -> float:
+    """CPU of the process' first thread (its id is the process id: the main thread)."""
+    fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def process() -> dict[str, object]:
     from pipewire import PipeWire
     from procs import read_invite, speech_wav
@@ -172,8 +180,10 @@ def process() -> dict[str, object]:
             time.sleep(8.0)  # everyone admitted and on stage, devices open
             talk = pw.play(me.feed_sink, long)
             a0, b0, t0 = cpu_seconds(client.pid), cpu_seconds(listener.pid), time.monotonic()
+            m0 = main_thread_seconds(client.pid)
             time.sleep(10.0)
             a1, b1, t1 = cpu_seconds(client.pid), cpu_seconds(listener.pid), time.monotonic()
+            m1 = main_thread_seconds(client.pid)
             talk.terminate()
         finally:
             for proc in procs:
@@ -185,6 +195,7 @@ def process() -> dict[str, object]:
             pw.stop()
     return {"benchmark": "cpu", "measurement": "process", "seconds": round(t1 - t0, 1),
             "cpu_percent": round(100 * (a1 - a0) / (t1 - t0), 2),
+            "main_thread_cpu_percent": round(100 * (m1 - m0) / (t1 - t0), 2),
             "baseline_cpu_percent": round(100 * (b1 - b0) / (t1 - t0), 2),
             "baseline": "a listener in the same room, no devices"}
 

@@ -9,7 +9,11 @@ twice, once as it entered the microphone and once as it came out of the client, 
 between the two copies is the mouth-to-ear delay, whatever the recorder's own start-up delay.
 Noise suppression is off (it adds no delay; a chirp is not speech).
 
-    .venv/bin/python bench/latency.py [--chirps 20] [--quantum 256]
+    .venv/bin/python bench/latency.py [--chirps 20] [--quantum 256] [--desktop]
+
+`--quantum N` runs PipeWire's graph at N samples whatever the streams ask for; with `--desktop`
+N is only the default and PipeWire negotiates as on a desktop (streams ask for a period, rounded
+to a power of two, 32 to 2048): `--quantum 1024 --desktop` is a stock desktop.
 
 Prints one JSON line: added_ms_p50 / added_ms_p99 (the room's pipeline minus the baseline's
 median), baseline_ms_p50 (the devices' loopback), and the raw medians.
@@ -126,13 +130,15 @@ def main() -> None:
     parser.add_argument("--chirps", type=int, default=20)
     parser.add_argument("--quantum", type=int, default=DEFAULT_QUANTUM,
                         help="PipeWire's period in samples (its own default is 1024)")
+    parser.add_argument("--desktop", action="store_true",
+                        help="--quantum is only the default; PipeWire's own rules negotiate")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="majlis-latency-") as tmp:
         work = Path(tmp)
         signal = work / "chirps.wav"
         write_wav(signal, chirp_train(args.chirps))
         duration = args.chirps * SPACING + 4.0
-        pw = PipeWire(work / "pw", quantum=args.quantum)
+        pw = PipeWire(work / "pw", quantum=args.quantum, fixed=not args.desktop)
         pw.start()
         relay = None
         procs: list[subprocess.Popen[str]] = []
@@ -182,6 +188,7 @@ def main() -> None:
         "benchmark": "latency",
         "chirps": args.chirps,
         "quantum": args.quantum,
+        "negotiated": args.desktop,
         "detected": len(room),
         "baseline_detected": len(baseline),
         "added_ms_p50": round(float(np.percentile(room, 50)) - base, 1),

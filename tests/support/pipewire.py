@@ -63,9 +63,13 @@ DEFAULT_QUANTUM = 240
 
 
 class PipeWire:
-    def __init__(self, root: Path, quantum: int = DEFAULT_QUANTUM) -> None:
+    def __init__(self, root: Path, quantum: int = DEFAULT_QUANTUM, *, fixed: bool = True) -> None:
+        """`fixed`: the graph runs `quantum` whatever its streams ask for (tests). Otherwise
+        `quantum` is only the default, as on a desktop: PipeWire's own limits (32 to 2048,
+        rounded to a power of two) and the streams' requests decide."""
         self.root = root
         self.quantum = quantum
+        self.fixed = fixed
         self.runtime = root / "runtime"
         self.home = root / "home"
         self.runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -75,11 +79,18 @@ class PipeWire:
         self.asoundrc.write_text("")
         drop_in = self.home / ".config" / "pipewire" / "pipewire.conf.d" / "majlis-quantum.conf"
         drop_in.parent.mkdir(parents=True, exist_ok=True)
+        if fixed:
+            limits = ("    clock.power-of-two-quantum = false\n"
+                      f"    default.clock.min-quantum = {quantum}\n"
+                      f"    default.clock.max-quantum = {quantum}\n")
+        else:  # a desktop's defaults, also inside a virtual machine (which raises the minimum)
+            limits = ("    clock.power-of-two-quantum = true\n"
+                      "    default.clock.min-quantum = 32\n"
+                      "    default.clock.max-quantum = 2048\n"
+                      "    vm.overrides = { }\n")
         drop_in.write_text("context.properties = {\n"
-                           "    clock.power-of-two-quantum = false\n"
                            f"    default.clock.quantum = {quantum}\n"
-                           f"    default.clock.min-quantum = {quantum}\n"
-                           f"    default.clock.max-quantum = {quantum}\n"
+                           f"{limits}"
                            "}\n")
         self.env = dict(os.environ, XDG_RUNTIME_DIR=str(self.runtime), HOME=str(self.home),
                         PIPEWIRE_RUNTIME_DIR=str(self.runtime), PULSE_RUNTIME_PATH=str(
