@@ -46,6 +46,7 @@ from app.core.protocol import RoomProtocol, State
 from app.core.roster import Role
 from app.net.backoff import Backoff
 from app.net.failover import RelayLink
+from app.net.pacing import Pacer
 from app.net.proxy import ProxySettings
 from app.net.transport import TransportError, describe_close, describe_code
 from audio.capture import CaptureLevels
@@ -62,6 +63,7 @@ OUTPUT_LEAD = 0.006  # a frame is mixed this long before the speaker's callback 
 OUTPUT_LEAD_STEP = 0.003  # ... 3 ms earlier after each underrun ...
 OUTPUT_LEAD_MAX = 0.060  # ... at most 60 ms ...
 OUTPUT_LEAD_RELAX = 10.0  # ... and 1 ms later again after each such while without one
+UNANSWERED_BEFORE_NEXT = 2  # unanswered resume knocks (5 s each) before trying the next relay
 LOSS_REPORT_FRESH = 10.0  # seconds a listener's loss report counts for the encoder
 STATS_INTERVAL = 0.5  # seconds between `last_stats` snapshots for other threads
 
@@ -180,6 +182,8 @@ class RoomClient:
         # The relay we start on, then the invite's others (app.net.failover).
         self.link = RelayLink(protocol.invite.relays, url, proxy=proxy, backoff=backoff)
         self.reconnect = reconnect  # come back after a drop (False: a drop ends the run)
+        self._pacer = Pacer()
+        self._unanswered = 0  # resume knocks unanswered on this link
         self.speech = speech or Speech()
         self.recording = Recording() if record else None
         self.policy = policy or Policy()
@@ -332,16 +336,21 @@ class RoomClient:
         if self.protocol.state in (State.IN_ROOM, State.KNOCKING, State.WAITING):
             with contextlib.suppress(LocalProtocolError):
                 self.protocol.leave(self.clock())
-            await self._flush()
+            await self._flush(everything=True)
 
     async def flush(self) -> None:
         """Send whatever the protocol has queued (after an intent from outside the loop)."""
         await self._flush()
 
-    async def _flush(self) -> None:
+    async def _flush(self, everything: bool = False) -> None:
+        """Send what the protocol has queued; control messages at the pacer's rate (a host
+        welcoming thousands must stay under the relay's limits), media at once; `everything`
+        when leaving."""
         assert self._ws is not None
         ws = self._ws
         for data in self.protocol.data_to_send():
+            self._pacer.push(data)
+        for data in self._pacer.drain() if everything else self._pacer.ready(self.clock()):
             try:
                 await ws.send(data)
             except ConnectionClosed as exc:
@@ -381,6 +390,8 @@ class RoomClient:
         """Hold our place and reconnect (backoff, next relay); the core resumes on the link."""
         p = self.protocol
         p.connection_lost(self.clock())
+        self._pacer.clear()
+        self._unanswered = 0
         self._handle_events()
         ws = await self.link.reconnect(
             lambda: p.state is State.RESUMING and self.outcome is None, self._stop)
@@ -743,7 +754,11 @@ class RoomClient:
                     self.link.prefer(event.url)
                     self._switch_relay()
             elif isinstance(event, ev.ResumeUnanswered):
-                if self.link.prefer_next():  # the host may be on another operator's relay
+                # Twice (10 s) before moving on: a host welcoming a crowd back may be slow, but
+                # the host may also be on another operator's relay.
+                self._unanswered += 1
+                if self._unanswered >= UNANSWERED_BEFORE_NEXT and self.link.prefer_next():
+                    self._unanswered = 0
                     self._switch_relay()
             elif isinstance(event, ev.ResumeExpired):
                 self.consented = False  # a new member again: the microphone waits for consent

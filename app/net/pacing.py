@@ -6,7 +6,10 @@ comes near that, but a host can: after a relay restart thousands of members come
 and each gets its own welcome, and a rotation in a large room is a megabyte of sealed keys. A
 host closed for that would reconnect and do it all again. So control messages wait in a queue
 and leave at a pace below the default limits; media frames (50 a second at most, constant size)
-never wait behind them, so a host's voice is not delayed by the paperwork. Time is passed in.
+never wait behind them, so a host's voice is not delayed by the paperwork. Messages to the whole
+room (a rotation, a RETURN, role changes) go before messages to one member (welcomes): frames
+under a new key must not run far ahead of the rotation that hands it out, and a returner's
+welcome comes after the RETURN that ratchets everyone else anyway. Time is passed in.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from relay import wire
 
 MEDIA_PREFIX = bytes((wire.VERSION, wire.MessageType.MEDIA))
+UNICAST_PREFIX = bytes((wire.VERSION, wire.MessageType.UNICAST))
 
 
 @dataclass
@@ -40,37 +44,50 @@ class Pacer:
                  byte_burst: float = 3 * 1024 * 1024) -> None:
         self._messages = _Bucket(messages_per_second, message_burst, message_burst)
         self._bytes = _Bucket(bytes_per_second, byte_burst, byte_burst)
-        self._queue: deque[bytes] = deque()
+        self._room: deque[bytes] = deque()  # to everyone: first
+        self._direct: deque[bytes] = deque()  # to one member
         self._media: list[bytes] = []
 
     @property
     def waiting(self) -> int:
         """Control messages held back."""
-        return len(self._queue)
+        return len(self._room) + len(self._direct)
 
     def push(self, data: bytes) -> None:
-        if data[:2] == MEDIA_PREFIX:
+        head = data[:2]
+        if head == MEDIA_PREFIX:
             self._media.append(data)
+        elif head == UNICAST_PREFIX:
+            self._direct.append(data)
         else:
-            self._queue.append(data)
+            self._room.append(data)
 
     def ready(self, now: float) -> list[bytes]:
-        """Media at once; control as far as the budgets allow, oldest first."""
+        """Media at once; control as far as the budgets allow, the room's before one member's,
+        each oldest first."""
         out, self._media = self._media, []
         self._messages.refill(now)
         self._bytes.refill(now)
-        while self._queue:
-            size = len(self._queue[0])
-            # A message larger than the whole byte burst goes when the bucket is full.
-            need = min(size, self._bytes.burst)
-            if self._messages.tokens < 1 or self._bytes.tokens < need:
-                break
-            self._messages.tokens -= 1
-            self._bytes.tokens -= need
-            out.append(self._queue.popleft())
+        for queue in (self._room, self._direct):
+            while queue:
+                # A message larger than the whole byte burst goes when the bucket is full.
+                need = min(len(queue[0]), self._bytes.burst)
+                if self._messages.tokens < 1 or self._bytes.tokens < need:
+                    return out
+                self._messages.tokens -= 1
+                self._bytes.tokens -= need
+                out.append(queue.popleft())
+        return out
+
+    def drain(self) -> list[bytes]:
+        """Everything, now, in order of priority: the last words before the link closes (a
+        host ending the room must not leave END behind in the queue)."""
+        out = [*self._media, *self._room, *self._direct]
+        self.clear()
         return out
 
     def clear(self) -> None:
         """The link dropped: nothing queued for it is sent on the next."""
-        self._queue.clear()
+        self._room.clear()
+        self._direct.clear()
         self._media.clear()

@@ -57,6 +57,21 @@ def test_a_host_welcoming_thousands_while_speaking_is_never_closed_by_the_relay(
     assert now < 60  # and it does not dawdle: about 36 s of welcomes at 140 a second
 
 
+def test_messages_to_the_room_go_before_messages_to_one_member() -> None:
+    pacer = Pacer(message_burst=3)
+    welcome = wire.encode(wire.Unicast(7, b"welcome"))
+    rekey = control(500)
+    for data in (welcome, welcome, rekey, welcome):
+        pacer.push(data)
+    assert pacer.ready(0.0) == [rekey, welcome, welcome]
+    assert pacer.ready(1.0) == [welcome]
+    for data in (welcome, rekey):
+        pacer.push(data)
+    pacer.push(MEDIA)
+    assert pacer.drain() == [MEDIA, rekey, welcome]  # leaving: everything, at once
+    assert pacer.waiting == 0
+
+
 def test_a_dropped_link_forgets_the_queue() -> None:
     pacer = Pacer()
     for _ in range(500):
