@@ -368,6 +368,7 @@ class RoomProtocol(Resumption):
                         "not signed by them and was dropped.", now)
             return
         window.commit(message.seq)
+        self._heard_from(signer.member_id)
         try:
             decoded = self._check_group(signer, message.kind, message.body)
             self._apply_group(signer, message.kind, decoded, now, local=False)

@@ -145,6 +145,12 @@ class Resumption(HostDuties):
         """The host's fresh welcome after our resume knock: back in, same id and role."""
         if welcome.member_id != self.me:
             raise RemoteProtocolError("the welcome back names another member")
+        current = self.keys.current
+        if current is not None and welcome.epoch <= current.number:
+            # A genuine welcome back follows a RETURN, which ratchets past every key we held:
+            # this one is an earlier welcome back of the same session, replayed.
+            self.counters["welcome-stale"] += 1
+            return
         before = dict(self.members)
         self.members = {m.member_id: m for m in welcome.members}
         self.room_name, self.topic = welcome.room_name, welcome.topic
@@ -177,6 +183,14 @@ class Resumption(HostDuties):
             # Rotate them out with the batched leave rotation; keep their place.
             if self._leave_deadline is None:
                 self._leave_deadline = now + LEAVE_BATCH_SECONDS
+
+    def _heard_from(self, member_id: int) -> None:
+        """A message signed by someone we took for away: they are here after all (a relay's
+        false PeerLeft must not start the countdown that ends a room whose host is talking).
+        The host still rotated them out, if it did; they ask for the key like anyone behind."""
+        if member_id in self.away and not self.is_host:
+            del self.away[member_id]
+            self._events.append(ev.MemberBack(member_id))
 
     def _away_tick(self, now: float) -> None:
         """Places held too long are given up; a host gone too long ends the room."""

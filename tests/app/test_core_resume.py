@@ -308,3 +308,43 @@ def test_knocking_again_while_the_welcome_is_on_its_way_costs_nothing() -> None:
     tick(room)
     assert room.host.keys.current != epoch  # served again
     assert ali.keys.current == room.host.keys.current
+
+
+def test_a_false_peer_left_from_the_relay_does_not_end_a_room_whose_host_speaks_up() -> None:
+    room = Room()
+    ali = room.join("Ali")
+    bashir = room.join("Bashir")
+    host_id = room.host.me
+    ali.receive_data(wire.encode(wire.PeerLeft(room.host.slot)), room.relay.now)  # a lie
+    assert ev.MemberAway(host_id) in ali.events_received()
+    room.host.invite_to_stage(bashir.me, room.relay.now)  # signed by the host: it is here
+    room.relay.pump()
+    assert ev.MemberBack(host_id) in ali.events_received()
+    room.relay.advance(RESUME_GRACE + 1)
+    assert ali.state is State.IN_ROOM
+
+
+def test_a_replayed_welcome_back_is_ignored() -> None:
+    room = Room()
+    ali = room.join("Ali")
+    room.relay.drop(ali)
+    room.relay.pump()
+    mark = len(room.relay.delivered)
+    room.relay.rejoin(ali)
+    tick(room)
+    welcomes = [d for c, d in room.relay.delivered[mark:] if c == room.relay.conn_of(ali)
+                and isinstance(m := wire.decode_server(d), wire.DeliverControl)
+                and cc.envelope_type(m.payload) == cc.DIRECT]
+    assert welcomes
+    first_key = ali.keys.current
+    room.relay.drop(ali)  # drops again; the relay replays the first welcome back at once
+    ali.reconnect(room.relay.now)
+    for data in welcomes:
+        ali.receive_data(data, room.relay.now)
+    assert ali.state is State.RESUMING and ali.counters["welcome-stale"] >= 1
+    assert ali.keys.current == first_key
+    room.relay.add(ali)
+    room.relay.pump()
+    tick(room)
+    assert ali.state is State.IN_ROOM
+    assert ali.keys.current == room.host.keys.current != first_key
