@@ -139,6 +139,15 @@ class RoomPage(RoomLayout, LanguageAware):
             self.stage_banner.primary.setFocus()
         elif isinstance(event, ev.RoleChanged) and event.member_id == self.snapshot.me:
             self.stage_banner.hide()
+        elif isinstance(event, ev.RoomMoving) and not self.snapshot.is_host:
+            self.notice_banner.show_message(self.tr(
+                "The host moved the room to another relay. Following…"), "info", self.tr("OK"))
+            self.notice_banner.setToolTip(event.url)
+        elif isinstance(event, ev.ResumeExpired):
+            self.notice_banner.show_message(self.tr(
+                "You were away too long to keep your place: you are joining again, as a "
+                "listener."), "warning", self.tr("OK"))
+            self.notice_banner.setToolTip("")
         elif isinstance(event, (ev.Kicked, ev.Refused, ev.RoomEnded, ev.JoinFailed)):
             text = messages.for_event(event)
             if text:

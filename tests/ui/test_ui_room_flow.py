@@ -298,5 +298,6 @@ def test_the_host_moves_the_room_to_the_next_relay_and_the_guest_follows(qtbot, 
                         and me in {m.member_id for m in host.room.snapshot.members}
                         and not host.room.snapshot.away, timeout=WAIT)
         assert guest.room.snapshot.me == me and not guest.room.ended
+        assert "moved the room" in guest.room.notice_banner.text.text()
     finally:
         second.stop()

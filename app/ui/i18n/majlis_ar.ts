@@ -426,6 +426,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>حسنًا</translation>
     </message>
     <message>
+        <source>The host moved the room to another relay. Following…</source>
+        <translation>نقل المضيف الغرفة إلى خادم وسيط آخر. جارٍ اللحاق بها…</translation>
+    </message>
+    <message>
+        <source>You were away too long to keep your place: you are joining again, as a listener.</source>
+        <translation>غبت طويلًا فلم يعد مكانك محفوظًا: ستنضم من جديد مستمعًا.</translation>
+    </message>
+    <message>
         <source>%1 stays in the audience for now.</source>
         <translation>يبقى %1 مع الجمهور الآن.</translation>
     </message>

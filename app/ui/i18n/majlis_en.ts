@@ -426,6 +426,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>OK</translation>
     </message>
     <message>
+        <source>The host moved the room to another relay. Following…</source>
+        <translation>The host moved the room to another relay. Following…</translation>
+    </message>
+    <message>
+        <source>You were away too long to keep your place: you are joining again, as a listener.</source>
+        <translation>You were away too long to keep your place: you are joining again, as a listener.</translation>
+    </message>
+    <message>
         <source>%1 stays in the audience for now.</source>
         <translation>%1 stays in the audience for now.</translation>
     </message>

@@ -426,6 +426,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>好</translation>
     </message>
     <message>
+        <source>The host moved the room to another relay. Following…</source>
+        <translation>主持人把房间移到了另一个中继。正在跟随…</translation>
+    </message>
+    <message>
+        <source>You were away too long to keep your place: you are joining again, as a listener.</source>
+        <translation>你离开太久，位置没有保留：你正在以听众身份重新加入。</translation>
+    </message>
+    <message>
         <source>%1 stays in the audience for now.</source>
         <translation>%1 暂时留在听众席。</translation>
     </message>
