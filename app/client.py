@@ -348,8 +348,7 @@ class RoomClient:
         when leaving."""
         assert self._ws is not None
         ws = self._ws
-        for data in self.protocol.data_to_send():
-            self._pacer.push(data)
+        self._queue_output()
         for data in self._pacer.drain() if everything else self._pacer.ready(self.clock()):
             try:
                 await ws.send(data)
@@ -357,6 +356,18 @@ class RoomClient:
                 if not self._may_resume():
                     self._finish(Outcome(3, describe_close(exc)))
                 return  # the reader sees the drop too, and reconnects
+
+    def _queue_output(self) -> bool:
+        """Move what the protocol wants sent into the pacer; whether anything waits there.
+
+        Checked before `_flush` on the hot paths (every frame received, every loop wake): most
+        of those have nothing to send, and awaiting a flush costs a coroutine and the pacer's
+        bookkeeping each time (its budgets refill from elapsed time, so a skipped call changes
+        nothing)."""
+        out = self.protocol.data_to_send()
+        for data in out:
+            self._pacer.push(data)
+        return bool(out) or self._pacer.waiting > 0
 
     def _may_resume(self) -> bool:
         return self.reconnect and self.protocol.resumable and not self._stop.is_set()
@@ -372,7 +383,8 @@ class RoomClient:
                         continue
                     self.protocol.receive_data(message, self.clock())
                     self._handle_events()
-                    await self._flush()
+                    if self._queue_output():  # an audio frame in usually sends nothing back
+                        await self._flush()
             except ConnectionClosed as exc:
                 reason = describe_close(exc)
             if self.outcome is not None:
@@ -441,15 +453,20 @@ class RoomClient:
             if now >= self._next_stats:
                 self._next_stats = now + STATS_INTERVAL
                 self.last_stats = self.stats()
-            await self._flush()
+            if self._queue_output():
+                await self._flush()
             if self.audio is None:
                 wake = next_tick
             elif self._mic.io is not None or self._speaker.io is not None:
                 # The devices wake us every 20 ms (frames captured, frames due): the control
-                # tick rides on those wakes, a tick late at most, rather than waking on its own.
-                wake = min(next_tick + TICK, self._next_check, self._next_play)
-                if self._mic.io is None:
+                # tick and the device check ride on those wakes, a tick late at most, rather
+                # than waking on their own (each wake costs the loop a turn or two).
+                mic = self._mic.io
+                wake = min(next_tick + TICK, self._next_play)
+                if mic is None:
                     wake = min(wake, self._next_send)
+                elif mic.captured_frames:
+                    wake = now  # captured while this turn ran (its poke may be spent): now
             else:
                 wake = min(next_tick, self._next_send, self._next_play)
             await self._sleep(max(0.0, wake - self.clock()))
@@ -474,7 +491,11 @@ class RoomClient:
             self._loop.call_soon_threadsafe(self._wake_loop)
 
     def _wake_loop(self) -> None:
-        if self._nap is not None:
+        # A frame that came while the loop was busy may have been read already by that same
+        # turn: then this nap need not end (the next frame pokes again: the flag is down).
+        self._poked = False
+        mic = self._mic.io
+        if self._nap is not None and (mic is None or mic.captured_frames > 0):
             _wake(self._nap)
 
     # -- one 20 ms tick, without devices (the desktop app's subclass replaces it) -----------
@@ -672,7 +693,10 @@ class RoomClient:
             frames, due = out.plan_output(self._output_lead)
             for _ in range(frames):
                 out.write_frame(self._play_tick(now))
-            self._next_play = now + max(0.0, due - time.monotonic())
+            # `due` is on the monotonic clock: the wait from this moment (not from `now`, the
+            # start of this wake: mixing and encoding since then would make us wake early, for
+            # nothing, and sleep again).
+            self._next_play = self.clock() + max(0.0, due - time.monotonic())
             return
         while self._next_play <= now:
             self._play_tick(self._next_play)

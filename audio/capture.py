@@ -29,6 +29,7 @@ __all__ = [
     "Processor",
     "VoiceDetector",
     "level",
+    "rms",
 ]
 
 Pcm = npt.NDArray[np.int16]
@@ -58,6 +59,15 @@ def level(pcm: Pcm) -> tuple[float, float]:
     rms = math.sqrt(float(np.dot(samples, samples)) / len(samples)) / FULL_SCALE
     peak = max(int(pcm.max()), -int(pcm.min())) / FULL_SCALE
     return min(rms, 1.0), min(peak, 1.0)
+
+
+def rms(pcm: Pcm) -> float:
+    """RMS of int16 PCM as a fraction of full scale, 0..1: `level(pcm)[0]` without the peak,
+    for the decoded frames of every speaker heard, whose voice detector needs only this."""
+    if len(pcm) == 0:
+        return 0.0
+    samples = pcm.astype(np.float64)
+    return min(math.sqrt(float(np.dot(samples, samples)) / len(samples)) / FULL_SCALE, 1.0)
 
 
 def dbfs(value: float) -> float:

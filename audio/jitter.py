@@ -76,6 +76,8 @@ FEC_LOSS: Final = 0.01  # above this loss rate, keep one more frame so FEC can a
 MAX_FRAMES: Final = 50
 STOP_AFTER: Final = 10
 
+_RESCALE_BELOW: Final = 1e-100  # the histogram's lazy scale is folded in below this
+
 JitterKind = Literal["packet", "fec", "conceal", "expand"]
 Floats = npt.NDArray[np.float64]
 
@@ -131,8 +133,13 @@ class JitterBuffer:
         self.stop_after = stop_after
         self.stats = JitterStats()
         self.state = PlayoutState.IDLE
+        # The histogram is kept divided by `_scale`: forgetting multiplies the scale, not a
+        # thousand bins per packet (see `_observe`). Bins above `_top` are all zero, so the
+        # quantile is searched over the bins used, a few dozen, not all of them.
         self._histogram: Floats = np.zeros(BINS, dtype=np.float64)
-        self._histogram[_bin(initial_jitter)] = 1.0
+        self._scale = 1.0
+        self._top = _bin(initial_jitter)
+        self._histogram[self._top] = 1.0
         self._buffer: dict[int, bytes] = {}
         self._next: int | None = None  # unwrapped sequence number of the next frame to play
         self._floor: int | None = None  # everything below was played or given up on
@@ -263,13 +270,20 @@ class JitterBuffer:
         # once there are enough samples: the first second of a stream already steers the target.
         self._samples += 1
         weight = max(1.0 - self.forget, 1.0 / (self._samples + 1))
-        self._histogram *= 1.0 - weight
-        self._histogram[_bin(jitter)] += weight
+        # Every bin times (1 - weight), then the new sample's weight: on the scale alone, with
+        # the weight divided by it. Only ratios between bins matter to the quantile.
+        self._scale *= 1.0 - weight
+        if self._scale < _RESCALE_BELOW:  # after ~75,000 packets: fold the scale back in
+            self._histogram *= self._scale
+            self._scale = 1.0
+        index = _bin(jitter)
+        self._histogram[index] += weight / self._scale
+        if index > self._top:
+            self._top = index
 
     def _compute_target(self) -> float:
-        total = float(self._histogram.sum())
-        cumulative = np.cumsum(self._histogram)
-        index = int(np.searchsorted(cumulative, self.quantile * total))
+        cumulative = np.cumsum(self._histogram[: self._top + 1])
+        index = int(np.searchsorted(cumulative, self.quantile * float(cumulative[-1])))
         jitter = (min(index, BINS - 1) + 1) * BIN
         self.stats.jitter_ms = jitter * 1000.0
         extra = FRAME_SECONDS if self._loss > FEC_LOSS else 0.0

@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from .capture import VoiceDetector, level
+from .capture import VoiceDetector, rms
 from .codec import FRAME_SAMPLES, CodecError, OpusDecoder
 from .jitter import JitterBuffer, JitterStats
 
@@ -100,7 +100,6 @@ class VoiceStream:
             pcm = self.decoder.conceal()
         if starting:
             pcm = _fade(pcm, _FADE_IN)
-        rms, _ = level(pcm)
-        self.level = rms
-        self.voice.update(rms)
+        self.level = rms(pcm)
+        self.voice.update(self.level)
         return pcm

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audio.capture import CaptureChain, Gate, VoiceDetector, level
+from audio.capture import CaptureChain, Gate, VoiceDetector, level, rms
 from audio.codec import FRAME_SAMPLES, SAMPLE_RATE
 from audio.dsp import SpeexProcessor, speexdsp_available
 from audio.ring import SampleRing
@@ -32,6 +32,13 @@ def test_level_is_rms_and_peak_of_full_scale() -> None:
     assert peak == pytest.approx(0.5, rel=1e-3)
     assert level(np.full(N, -32768, dtype=np.int16)) == (1.0, 1.0)
     assert level(np.zeros(0, dtype=np.int16)) == (0.0, 0.0)
+
+
+def test_rms_alone_is_the_meters_rms() -> None:
+    """Streams heard compute only the RMS (their voice detector needs nothing else)."""
+    for frame in (tone(0.5), noise(0.1, seed=3), np.full(N, -32768, dtype=np.int16),
+                  np.zeros(N, dtype=np.int16), np.zeros(0, dtype=np.int16)):
+        assert rms(frame) == level(frame)[0]
 
 
 def test_voice_detector_follows_speech_over_a_noise_floor() -> None:

@@ -105,6 +105,24 @@ def test_the_target_follows_the_jitter_quantile() -> None:
     assert rough_link.stats.target_ms == pytest.approx(rough_link.stats.jitter_ms + 5.0)
 
 
+def test_the_target_still_follows_the_jitter_after_a_long_stream() -> None:
+    """The histogram forgets lazily (a running scale, folded back in now and then): after many
+    folds the quantile is still that of the recent jitter, and an old spell of jitter is
+    forgotten. A short memory (forget=0.9) makes the folds come every ~2,200 packets."""
+    rng = random.Random(11)
+    count = 12_000
+    rough = [rng.uniform(0, 0.060) for _ in range(count // 2)]
+    calm = [rng.uniform(0, 0.004) for _ in range(count // 2)]
+    jb = JitterBuffer(forget=0.9)
+    run(jb, steady(count // 2, jitter=rough), count // 2)
+    assert 50.0 <= jb.stats.jitter_ms <= 62.0
+    assert jb.stats.target_ms == pytest.approx(jb.stats.jitter_ms + 5.0)
+    run(jb, steady(count // 2, first=count // 2, start=1.0 + (count // 2) * F, jitter=calm),
+        count // 2, start=1.0 + (count // 2) * F)
+    assert jb.stats.jitter_ms <= 5.0
+    assert jb.stats.target_ms == pytest.approx(MIN_DELAY * 1000)
+
+
 def test_the_target_is_bounded_at_200_ms() -> None:
     rng = random.Random(3)
     jb = JitterBuffer()
