@@ -307,6 +307,8 @@ class RoomProtocol(Resumption):
                         "verification and was dropped.", now)
             return
         window.commit(header.counter)
+        if self.away:
+            self._heard_from(sender.member_id)  # a host who only talks is here all the same
         if not sender.role.on_stage:
             self.counters["audio-not-on-stage"] += 1
             return
