@@ -34,6 +34,21 @@ def tick(room: Room) -> None:
     room.relay.advance(0.02)
 
 
+def drop_and_return(room: Room, p: RoomProtocol, kind: int,
+                    to: RoomProtocol | None = None) -> list[bytes]:
+    """Drop `p`, bring it back, and return the relay's deliveries of envelopes of `kind`
+    (to `to` only, if given) meanwhile: what a relay could keep and replay."""
+    room.relay.drop(p)
+    room.relay.pump()
+    mark = len(room.relay.delivered)
+    room.relay.rejoin(p)
+    tick(room)
+    conn = room.relay.conn_of(to) if to is not None else None
+    return [d for c, d in room.relay.delivered[mark:] if conn in (None, c)
+            and isinstance(m := wire.decode_server(d), wire.DeliverControl)
+            and cc.envelope_type(m.payload) == kind]
+
+
 def test_dropped_speaker_comes_back_with_same_id_role_and_key() -> None:
     room = Room()
     ali = room.join("Ali")
@@ -185,14 +200,7 @@ def test_removed_while_away_is_told_on_return() -> None:
 def test_a_replayed_resume_knock_moves_nobody() -> None:
     room = Room()
     ali = room.join("Ali")
-    room.relay.drop(ali)
-    room.relay.pump()
-    mark = len(room.relay.delivered)
-    room.relay.rejoin(ali)
-    tick(room)
-    knocks = [d for _, d in room.relay.delivered[mark:]
-              if isinstance(m := wire.decode_server(d), wire.DeliverControl)
-              and cc.envelope_type(m.payload) == cc.KNOCK]
+    knocks = drop_and_return(room, ali, cc.KNOCK)
     assert knocks
     slot = room.host.members[ali.me].slot
     spy = RoomProtocol.join(seeded(9), room.host.invite, "Spy", now=0.0)
@@ -331,14 +339,7 @@ def test_a_false_peer_left_from_the_relay_does_not_end_a_room_whose_host_speaks_
 def test_a_replayed_welcome_back_is_ignored() -> None:
     room = Room()
     ali = room.join("Ali")
-    room.relay.drop(ali)
-    room.relay.pump()
-    mark = len(room.relay.delivered)
-    room.relay.rejoin(ali)
-    tick(room)
-    welcomes = [d for c, d in room.relay.delivered[mark:] if c == room.relay.conn_of(ali)
-                and isinstance(m := wire.decode_server(d), wire.DeliverControl)
-                and cc.envelope_type(m.payload) == cc.DIRECT]
+    welcomes = drop_and_return(room, ali, cc.DIRECT, to=ali)
     assert welcomes
     first_key = ali.keys.current
     room.relay.drop(ali)  # drops again; the relay replays the first welcome back at once
