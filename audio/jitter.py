@@ -32,8 +32,15 @@ concealed ("conceal"). After `stop_after` ticks in a row with nothing to play th
 and the next stream starts with fresh arrival statistics, after the target delay. The frames
 concealed at the very end are then counted as expansions, not losses: nothing was lost.
 
-States and the sequence handling follow `audio.playout.Playout`, the fixed-delay buffer. Counts,
-so users and operators can see what the network does:
+A stream moves through three states:
+
+    IDLE ──push──▶ BUFFERING ──(the target delay reached)──▶ PLAYING
+      ▲                ▲                                         │
+      └── buffer empty ┴──── buffer not empty ◀── stream ended ──┘
+
+Sequence numbers are the sender's u32 frame counter, unwrapped to unbounded integers against the
+playout position, so 2**32 - 1 is followed by 0 with no special case. Counts, so users and
+operators can see what the network does:
 
     received == played + late + duplicate + dropped + skipped + buffered
     lost == recovered + concealed
@@ -41,6 +48,7 @@ so users and operators can see what the network does:
 
 from __future__ import annotations
 
+import enum
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -49,9 +57,9 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .playout import SEQ_MODULUS, PlayoutState
+__all__ = ["FRAME_SECONDS", "JitterBuffer", "JitterKind", "JitterStats", "PlayoutState"]
 
-__all__ = ["FRAME_SECONDS", "JitterBuffer", "JitterKind", "JitterStats"]
+SEQ_MODULUS: Final = 1 << 32
 
 FRAME_SECONDS: Final = 0.020
 # A 10 ms floor measured 25-27 ms of delay on a quiet link instead of 31 (bench/latency.py):
@@ -80,6 +88,14 @@ _RESCALE_BELOW: Final = 1e-100  # the histogram's lazy scale is folded in below 
 
 JitterKind = Literal["packet", "fec", "conceal", "expand"]
 Floats = npt.NDArray[np.float64]
+
+
+class PlayoutState(enum.Enum):
+    """Where a stream is: see the diagram at the top of this module."""
+
+    IDLE = "idle"
+    BUFFERING = "buffering"
+    PLAYING = "playing"
 
 
 @dataclass

@@ -4,8 +4,8 @@
 decoded frame per playout tick out. It tells the jitter buffer whether the speaker is quiet (from
 a voice detector on the decoded audio), so the buffer moves its delay only where nobody can hear
 it. A stream fades in when it starts and out when it stops, so joining mid-word does not click.
-Sans-I/O: time comes in as `now`. A caller that cannot pass it (code written for the
-fixed-delay `SpeakerStream`, whose `pull()` takes no time) may give the stream a `clock` instead.
+Sans-I/O: time comes in as `now`. A caller that cannot pass it (the desktop app's subclass pulls
+without a time) may give the stream a `clock` instead.
 """
 
 from __future__ import annotations

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audio.jitter import FRAME_SECONDS, MIN_DELAY, JitterBuffer, JitterStats
-from audio.playout import PlayoutState
+from audio.jitter import FRAME_SECONDS, MIN_DELAY, JitterBuffer, JitterStats, PlayoutState
 
 F = FRAME_SECONDS
 WRAP = 1 << 32
@@ -261,6 +260,16 @@ def test_a_sender_whose_clock_runs_slow_is_stretched_not_starved() -> None:
     assert s.lost == 0 and s.late == 0
     assert s.expanded >= 5
     assert s.target_ms < 40.0  # the drift did not pass for jitter
+
+
+def test_the_buffer_is_bounded_and_a_backlog_does_not_become_delay() -> None:
+    jb = JitterBuffer(max_frames=50)
+    for seq in range(60):  # a second of packets at once, after a stall
+        jb.push(seq, str(seq).encode(), 1.0)
+    assert jb.buffered == 50 and jb.stats.dropped == 10  # the oldest go first
+    assert jb.pop(1.01) == ("packet", b"58")  # the start keeps only what the target needs
+    assert jb.stats.dropped == 58
+    assert_adds_up(jb)
 
 
 def test_bad_arguments_are_rejected() -> None:

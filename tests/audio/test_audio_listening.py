@@ -78,6 +78,17 @@ def test_a_lost_frame_is_rebuilt_by_fec_and_sounds_close() -> None:
     assert level(heard[40])[0] > 0.5 * level(frames[40])[0]
 
 
+def test_a_corrupted_packet_is_concealed_and_counted() -> None:
+    sent = packets(voice(4))
+    stream = VoiceStream()
+    stream.push(0, sent[0], 1.0)
+    stream.push(1, b"\xff\xff\xff", 1.0 + F)  # a packet libopus rejects
+    stream.push(2, sent[2], 1.0 + 2 * F)
+    out = [stream.pull(1.05 + k * F) for k in range(3)]
+    assert stream.decode_errors == 1
+    assert all(f is not None and f.shape == (N,) for f in out)
+
+
 def test_a_voice_stream_without_a_clock_needs_the_time() -> None:
     with pytest.raises(ValueError):
         VoiceStream().pull()

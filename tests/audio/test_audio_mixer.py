@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from audio.codec import FRAME_SAMPLES
-from audio.mixer import KNEE, soft_clip
-from audio.playout import mix  # where the interface page puts it
+from audio.mixer import KNEE, mix, soft_clip
 
 Pcm = npt.NDArray[np.int16]
 
