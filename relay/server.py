@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -35,6 +34,7 @@ from websockets.protocol import State
 from relay.bus import BusUnavailable, JoinRefused, RedisBus
 from relay.errors import RelayError
 from relay.http import NEUTRAL_PAGE, Gate
+from relay.keepalive import JitteredPings
 from relay.metrics import MetricsServer
 from relay.rooms import Close, Output, Router, Send
 from relay.settings import RelayConfig
@@ -90,17 +90,8 @@ class _Peer:
         self.sent_join = False
 
 
-class _JitteredConnection(ServerConnection):
-    """Keepalive pings at randomised intervals (+-25%), so their timing marks nothing."""
-
-    @property
-    def ping_interval(self) -> float | None:
-        base = self._ping_base
-        return None if base is None else base * random.uniform(0.75, 1.25)
-
-    @ping_interval.setter
-    def ping_interval(self, value: float | None) -> None:
-        self._ping_base = value
+class _JitteredConnection(JitteredPings, ServerConnection):
+    """Keepalive pings at randomised intervals (relay.keepalive)."""
 
 
 def _frame(data: bytes) -> bytes:

@@ -13,7 +13,6 @@ is not a signature.
 
 from __future__ import annotations
 
-import random
 import ssl as _ssl
 from collections.abc import Sequence
 from typing import Any
@@ -30,6 +29,7 @@ from websockets.exceptions import (
 )
 
 from app.net.proxy import TOR_PORTS, ProxySettings, tor_available
+from relay.keepalive import JitteredPings
 from relay.wire import MAX_PAYLOAD, CloseCode
 
 __all__ = ["OPEN_TIMEOUT", "TransportError", "describe_close", "describe_code", "open_any",
@@ -70,17 +70,8 @@ class TransportError(Exception):
         self.failures = tuple(failures)
 
 
-class _JitteredClient(ClientConnection):
-    """Keepalive pings at randomised intervals around `ping_interval`."""
-
-    @property
-    def ping_interval(self) -> float | None:
-        base = self._ping_base
-        return None if base is None else base * random.uniform(0.75, 1.25)
-
-    @ping_interval.setter
-    def ping_interval(self, value: float | None) -> None:
-        self._ping_base = value
+class _JitteredClient(JitteredPings, ClientConnection):
+    """Keepalive pings at randomised intervals, like the relay's (relay.keepalive)."""
 
 
 def _proxy_unreachable(exc: OSError) -> bool:
