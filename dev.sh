@@ -17,6 +17,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[dev]"
   touch "$stamp"
 fi
+scripts/build-opus.sh .venv
 case "$job" in
   run)   exec .venv/bin/majlis app --room "Majlis" --print-invite "$@" ;;
   test)  exec .venv/bin/python -m pytest "$@" ;;

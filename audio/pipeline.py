@@ -79,6 +79,7 @@ class SpeakerStats:
     level: float
     speaking: bool
     volume: float
+    enhanced: bool = False  # libopus 1.5's neural concealment on for this speaker just now
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Listening:
                 s.skipped, s.lost, s.recovered, s.concealed, s.expanded, stream.jitter.buffered,
                 stream.decode_errors,
                 s.delay_ms, s.target_ms, s.jitter_ms, s.loss_rate, stream.level, stream.speaking,
-                self.volumes.get(member_id, 1.0))
+                self.volumes.get(member_id, 1.0), stream.enhanced)
         return out
 
 

@@ -8,16 +8,25 @@ packets also arrive out of order), the listener's `RoomProtocol` opens them and 
 the expected loss that its listeners' reports would give (`audio.pipeline.expected_loss_for`).
 
 The baseline, in the same run, decodes the very same packets with plain Opus: every packet that
-arrived is decoded in order, every lost one concealed, with no jitter at all and no FEC.
+arrived is decoded in order, every lost one concealed by libopus' classic concealment (decoder
+complexity 0), with no jitter at all and no FEC.
 
-    .venv/bin/python bench/quality.py
+Two kinds of speech. `recorded`: a woman's voice, the eight channel announcements ALSA ships
+(/usr/share/sounds/alsa, alsa-utils), 14 s with pauses; PESQ (ITU-T P.862) is defined and
+validated on natural recorded speech, so the goals are read on this one. `synthetic`: three
+sentences from espeak-ng's formant synthesizer, a harsher case for concealment (its buzzy,
+perfectly periodic voice is what every concealer extrapolates worst), kept for comparison.
 
-One JSON line per condition: loss (percent), pattern (random or burst), pesq_wb,
-baseline_pesq_wb. Needs `pesq` (pip) and espeak-ng.
+    .venv/bin/python bench/quality.py [--speech recorded|synthetic|both]
+
+One JSON line per condition: speech, loss (percent), pattern (random or burst), pesq_wb,
+baseline_pesq_wb, and the libopus in use. Needs `pesq` (pip), alsa-utils and espeak-ng.
+MAJLIS_LIBOPUS=system runs it on the system's libopus (audio/libopus.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import heapq
 import json
 import random
@@ -38,7 +47,13 @@ from memrelay import MemoryRelay  # noqa: E402
 
 from app.core import events as ev  # noqa: E402
 from app.core.protocol import RoomProtocol  # noqa: E402
-from audio.codec import FRAME_SAMPLES, OpusDecoder, OpusEncoder  # noqa: E402
+from audio.codec import (  # noqa: E402
+    ENHANCED_DECODING,
+    FRAME_SAMPLES,
+    LIBRARY_VERSION,
+    OpusDecoder,
+    OpusEncoder,
+)
 from audio.pipeline import expected_loss_for  # noqa: E402
 from audio.stream import VoiceStream  # noqa: E402
 from audio.wav import read_wav  # noqa: E402
@@ -53,6 +68,23 @@ SENTENCES = [
 ]
 
 
+RECORDINGS = Path("/usr/share/sounds/alsa")
+
+
+def recorded() -> np.ndarray:
+    names = sorted(p for p in RECORDINGS.glob("*.wav") if p.name != "Noise.wav")
+    if len(names) < 8:
+        raise SystemExit(f"the recordings in {RECORDINGS} are missing (apt install alsa-utils)")
+    parts = [np.zeros(24000, dtype=np.int16)]
+    for path in names:
+        parts += [read_wav(path), np.zeros(14400, dtype=np.int16)]
+    return _whole_frames(np.concatenate(parts))
+
+
+def _whole_frames(pcm: np.ndarray) -> np.ndarray:
+    return np.concatenate([pcm, np.zeros(-len(pcm) % FRAME_SAMPLES, dtype=np.int16)])
+
+
 def speech() -> np.ndarray:
     if shutil.which("espeak-ng") is None:
         raise SystemExit("espeak-ng is needed (scripts/setup-system.sh installs it)")
@@ -62,8 +94,7 @@ def speech() -> np.ndarray:
             path = Path(tmp) / f"{i}.wav"
             subprocess.run(["espeak-ng", "-w", str(path), text], check=True)
             parts += [read_wav(path), np.zeros(24000, dtype=np.int16)]
-    pcm = np.concatenate([np.zeros(24000, dtype=np.int16), *parts])
-    return np.concatenate([pcm, np.zeros(-len(pcm) % FRAME_SAMPLES, dtype=np.int16)])
+    return _whole_frames(np.concatenate([np.zeros(24000, dtype=np.int16), *parts]))
 
 
 def lost_frames(count: int, percent: float, pattern: str, seed: int) -> set[int]:
@@ -104,7 +135,7 @@ def run(pcm: np.ndarray, percent: float, pattern: str, seed: int) -> tuple[np.nd
     host_conn, listener_conn = relay.conn_of(host), relay.conn_of(listener)
     rng = random.Random(seed + 1)
     stream = VoiceStream()
-    baseline = OpusDecoder()
+    baseline = OpusDecoder(complexity=0)
     in_flight: list[tuple[float, int, bytes]] = []
     heard, plain = [], []
     for k in range(len(frames) + 20):
@@ -148,12 +179,20 @@ def pesq_wb(reference: np.ndarray, degraded: np.ndarray) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--speech", choices=("recorded", "synthetic", "both"), default="both")
+    kinds = parser.parse_args().speech
     try:
         import pesq  # noqa: F401
     except ImportError:
         raise SystemExit("the `pesq` package is needed: .venv/bin/pip install pesq==0.0.4") \
             from None
-    pcm = speech()
+    sources = {"recorded": recorded, "synthetic": speech}
+    for kind in ("recorded", "synthetic") if kinds == "both" else (kinds,):
+        measure(kind, sources[kind]())
+
+
+def measure(kind: str, pcm: np.ndarray) -> None:
     conditions = [(0.0, "random"), (5.0, "random"), (10.0, "random"), (20.0, "random"),
                   (10.0, "burst"), (20.0, "burst")]
     for percent, pattern in conditions:
@@ -162,11 +201,13 @@ def main() -> None:
             heard, plain = run(pcm, percent, pattern, seed)
             scores.append(pesq_wb(pcm, heard))
             base.append(pesq_wb(pcm, plain))
-        print(json.dumps({"benchmark": "quality", "loss": percent, "pattern": pattern,
+        print(json.dumps({"benchmark": "quality", "speech": kind, "loss": percent,
+                          "pattern": pattern,
                           "pesq_wb": round(float(np.mean(scores)), 3),
                           "baseline_pesq_wb": round(float(np.mean(base)), 3),
                           "expected_loss_setting": expected_loss_for([percent]),
-                          "seeds": 3}), flush=True)
+                          "seeds": 3, "library": LIBRARY_VERSION,
+                          "enhanced_decoding": ENHANCED_DECODING}), flush=True)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ PKGS=(
   python3 python3-venv python3-pip
   # audio: Opus, PortAudio (reaches PipeWire through ALSA), speech and measuring for the tests
   libopus0 libportaudio2 libasound2-plugins libspeexdsp1 espeak-ng sox
+  # recorded speech for bench/quality.py (/usr/share/sounds/alsa), and a C toolchain for
+  # scripts/build-opus.sh (libopus 1.5 with deep concealment, built into the venv)
+  alsa-utils gcc make libc6-dev
   # real audio devices without a sound card: PipeWire with virtual (null) sinks, for the tests
   pipewire pipewire-pulse pipewire-alsa wireplumber pulseaudio-utils dbus-daemon
   # relay scale-out and censorship tests: a message bus, proxies, reverse proxies, certificates

@@ -17,6 +17,10 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from relayproc import RelayProcess, start_relay  # noqa: E402
 
+# audio.codec chooses the libopus (the venv's 1.5 build, audio/libopus.py) before opuslib_next
+# loads one by name: a test module that imports opuslib_next first would pin the system's copy.
+import audio.codec  # noqa: E402,F401
+
 __all__ = ["RelayProcess", "start_relay"]
 
 

@@ -207,7 +207,9 @@ def test_tone_round_trip() -> None:
     # A tone repeats every 48 samples, so only look within half a period of the known delay.
     around = range(encoder.lookahead - 24, encoder.lookahead + 24)
     lag, score = best_lag(source, decoded, around)
-    assert lag == codec_delay()
+    # Within a sample of the delay measured on speech: libopus 1.5's decoder puts a pure tone one
+    # sample earlier (308 against 309), 1.3.1 on it.
+    assert abs(lag - codec_delay()) <= 1
     assert score > 0.99
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from audio.capture import level
-from audio.codec import FRAME_SAMPLES, SAMPLE_RATE, OpusDecoder, OpusEncoder
+from audio.codec import ENHANCED_DECODING, FRAME_SAMPLES, SAMPLE_RATE, OpusDecoder, OpusEncoder
 from audio.mixer import mix
 from audio.pipeline import (
     MAX_EXPECTED_LOSS,
@@ -17,7 +17,7 @@ from audio.pipeline import (
     Speaking,
     expected_loss_for,
 )
-from audio.stream import VoiceStream
+from audio.stream import ENHANCE_HOLD, VoiceStream
 
 F = 0.02
 N = FRAME_SAMPLES
@@ -70,12 +70,38 @@ def test_a_lost_frame_is_rebuilt_by_fec_and_sounds_close() -> None:
         out.append(stream.pull(1.0 + k * F + 0.045))  # two frames of delay: FEC is in time
     assert stream.stats.recovered == 1 and stream.stats.concealed == 0
     reference = OpusDecoder()
-    expected = [reference.recover(sent[41]) if k == 40 else reference.decode(sent[k])
-                for k in range(78)]
+    expected = []
+    for k in range(78):
+        expected.append(reference.recover(sent[41]) if k == 40 else reference.decode(sent[k]))
+        if k == 40:  # the stream turns on enhanced decoding after a loss
+            reference.set_enhanced(True)
     heard = [f for f in out if f is not None]
     for k in range(1, 78):  # exactly what a bare decoder with FEC makes (after the fade-in)
         assert np.array_equal(heard[k], expected[k]), k
     assert level(heard[40])[0] > 0.5 * level(frames[40])[0]
+
+
+def test_enhanced_decoding_follows_loss_and_leaves_in_silence() -> None:
+    """libopus 1.5's neural concealment (the venv's build): on from the frame after a loss, off
+    after ENHANCE_HOLD clean ticks, and only at a tick the speaker is quiet."""
+    assert ENHANCED_DECODING, "run ./dev.sh: scripts/build-opus.sh builds libopus 1.5"
+    talk = voice(200)
+    hush = [np.zeros(N, dtype=np.int16)] * 60
+    frames = talk + talk + talk + hush + talk
+    sent = packets(frames)
+    stream = VoiceStream()
+    seen, speaking = [], []
+    for k in range(len(frames)):
+        if k != 30:
+            stream.push(k, sent[k], 1.0 + k * F + 0.003)
+        stream.pull(1.0 + k * F + 0.045)
+        seen.append(stream.enhanced)
+        speaking.append(stream.speaking)
+    assert stream.stats.lost == 1
+    off = [k for k in range(1, len(seen)) if seen[k - 1] and not seen[k]]
+    assert len(off) == 1 and 30 + ENHANCE_HOLD <= off[0] < 660  # once, at latest in the pause
+    assert not any(seen[:30]) and all(seen[30 : off[0]]) and not any(seen[off[0] :])
+    assert not speaking[off[0]]
 
 
 def test_a_corrupted_packet_is_concealed_and_counted() -> None:

@@ -95,6 +95,8 @@ def test_bundle_carries_its_libraries_and_data(bundle: Path) -> None:
     for name in ("majlis.desktop", "org.majlis.Majlis.metainfo.xml", "install-user.sh"):
         assert (bundle / name).exists(), name
     assert not (inside / "PySide6" / "QtQml.abi3.so").exists()  # trimmed
+    # The venv's libopus 1.5 with neural concealment (scripts/build-opus.sh), not Debian's 1.3.1.
+    assert b"libopus 1.5.2" in (inside / "libopus.so.0").read_bytes()
 
 
 def test_bundle_opens_a_room_offscreen_and_a_client_joins(bundle: Path, tmp_path: Path) -> None:
