@@ -104,6 +104,19 @@ def test_enhanced_decoding_follows_loss_and_leaves_in_silence() -> None:
     assert not speaking[off[0]]
 
 
+def test_stretching_silence_is_not_a_loss_for_enhanced_decoding() -> None:
+    """When the fastest packets leave the arrival window the delay falls below the target and
+    the buffer stretches silence by a frame; then the stream ends: concealment, nothing lost."""
+    sent = packets([np.zeros(N, dtype=np.int16)] * 120)
+    stream = VoiceStream()
+    for k in range(130):
+        if k < 120:
+            stream.push(k, sent[k], 1.0 + k * F + (0.002 if k < 10 else 0.015))
+        stream.pull(1.0 + k * F + 0.040)
+    assert stream.stats.expanded > 0 and stream.stats.lost == 0
+    assert not stream.enhanced
+
+
 def test_a_corrupted_packet_is_concealed_and_counted() -> None:
     sent = packets(voice(4))
     stream = VoiceStream()
