@@ -49,6 +49,7 @@ from app.net.failover import RelayLink
 from app.net.pacing import Pacer
 from app.net.proxy import ProxySettings
 from app.net.transport import TransportError, describe_close, describe_code
+from app.net.wakeup import PROBE_TIMEOUT, SleepWatch, boot_clock
 from audio.capture import CaptureLevels
 from audio.codec import FRAME_SAMPLES, OpusEncoder
 from audio.devices import AudioIO, DeviceError, DeviceStats
@@ -176,7 +177,8 @@ class RoomClient:
                  clock: Callable[[], float] = time.monotonic,
                  audio: AudioSettings | None = None,
                  proxy: ProxySettings | None = None, reconnect: bool = True,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None,
+                 boot: Callable[[], float] = boot_clock) -> None:
         self.protocol = protocol
         self.proxy = proxy  # SOCKS5 (Tor) or HTTP CONNECT; None connects directly
         # The relay we start on, then the invite's others (app.net.failover).
@@ -188,6 +190,8 @@ class RoomClient:
         self.recording = Recording() if record else None
         self.policy = policy or Policy()
         self.clock = clock
+        self.boot = boot  # runs through a suspend, unlike `clock` (app.net.wakeup)
+        self._sleep_watch = SleepWatch(clock(), boot())
         self.audio = audio
         self.problems: list[str] = []
         # No FEC until listeners report loss (see audio.pipeline): clean links sound better.
@@ -414,6 +418,22 @@ class RoomClient:
         await self._flush()
         return True
 
+    async def _probe_link(self) -> None:
+        """After a sleep: a ping the relay must answer at once, or the link is dropped and we
+        resume (a dead link would otherwise go unnoticed until the next keep-alive)."""
+        ws = self._ws
+        if ws is None or self.protocol.state is State.RESUMING:
+            return
+        try:
+            pong = await ws.ping()
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                await pong
+        except TimeoutError:
+            if ws is self._ws:
+                ws.transport.abort()  # no closing handshake over a dead link: the reader resumes
+        except ConnectionClosed:
+            pass  # the reader has seen it too, and resumes
+
     def _switch_relay(self) -> None:
         """Close the link (after sending what is queued); the reader reconnects where preferred."""
         ws = self._ws
@@ -436,6 +456,8 @@ class RoomClient:
         while True:
             self._poked = False  # before the rings are read: a later frame wakes us again
             now = self.clock()
+            if self._sleep_watch.check(now, self.boot()):
+                self._spawn(self._probe_link())
             if int((now - next_tick) / TICK) > MAX_CATCH_UP:
                 # A long stall (laptop sleep): do not replay minutes of ticks.
                 next_tick = self._next_send = self._next_play = now
