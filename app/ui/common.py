@@ -126,13 +126,19 @@ def confirm(parent: QtWidgets.QWidget, title: str, text: str, yes: str,
     return box
 
 
-class LanguageAware(QtWidgets.QWidget):
-    """Calls `retranslate()` now and on every language change."""
+class Retranslates:
+    """Mixin for a Qt widget class, listed before its Qt base: `retranslate()` on every language
+    change. A plain class, so dialogs and windows can take it beside their own Qt base (a second
+    QWidget base in one class is what PySide6 cannot build)."""
 
     def changeEvent(self, event: QtCore.QEvent) -> None:
         if event.type() == QtCore.QEvent.Type.LanguageChange:
             self.retranslate()
-        super().changeEvent(event)
+        super().changeEvent(event)  # type: ignore[misc]
 
     def retranslate(self) -> None:
         raise NotImplementedError
+
+
+class LanguageAware(Retranslates, QtWidgets.QWidget):
+    """A page or panel that follows the language."""

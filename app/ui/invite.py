@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import segno
 
-from app.ui.common import button, label
-from app.ui.qt import Qt, QtCore, QtGui, QtWidgets
+from app.ui.common import Retranslates, button, label
+from app.ui.qt import Qt, QtGui, QtWidgets
 
 QUIET_ZONE = 4  # modules of white border that scanners need
 
@@ -32,7 +32,7 @@ def qr_image(text: str, scale: int = 6) -> QtGui.QImage:
     return image
 
 
-class InviteDialog(QtWidgets.QDialog):
+class InviteDialog(Retranslates, QtWidgets.QDialog):
     def __init__(self, link: str, room_name: str, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.link_text = link
@@ -70,11 +70,6 @@ class InviteDialog(QtWidgets.QDialog):
         self.show_qr.toggled.connect(self._toggle_qr)
         self.close_button.clicked.connect(self.accept)
         self.retranslate()
-
-    def changeEvent(self, event: QtCore.QEvent) -> None:
-        if event.type() == QtCore.QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _copy(self) -> None:
         QtGui.QGuiApplication.clipboard().setText(self.link_text)

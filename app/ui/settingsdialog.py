@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from app.settings import QUALITIES, Settings
 from app.ui.audio import AudioFactory, LevelProbe, device_factory, list_devices
-from app.ui.common import button, label
+from app.ui.common import Retranslates, button, label
 from app.ui.languages import LANGUAGES
 from app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 
@@ -36,7 +36,7 @@ def proxy_problem(text: str) -> str:
     return ""
 
 
-class SettingsDialog(QtWidgets.QDialog):
+class SettingsDialog(Retranslates, QtWidgets.QDialog):
     """Edits a copy of the settings; `result_settings()` after `accepted`."""
 
     forgetRequested = QtCore.Signal()
@@ -151,11 +151,6 @@ class SettingsDialog(QtWidgets.QDialog):
         self._fill_devices()
         self.retranslate()
         self._check_proxy()
-
-    def changeEvent(self, event: QtCore.QEvent) -> None:
-        if event.type() == QtCore.QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _fill_devices(self) -> None:
         devices = list_devices()

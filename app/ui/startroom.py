@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from app.ui.common import button, label
+from app.ui.common import Retranslates, button, label
 from app.ui.qt import Qt, QtCore, QtWidgets
 from app.ui.runner import HostPlan, Where, relay_urls
 from crypto.invite import MAX_RELAYS
@@ -35,7 +35,7 @@ def relay_url_problem(text: str) -> str:
     return ""
 
 
-class StartRoomDialog(QtWidgets.QDialog):
+class StartRoomDialog(Retranslates, QtWidgets.QDialog):
     """`plan()` gives the HostPlan once accepted."""
 
     def __init__(self, lan_interfaces: tuple[str, ...], relay_url: str = "",
@@ -110,11 +110,6 @@ class StartRoomDialog(QtWidgets.QDialog):
         self.cancel.clicked.connect(self.reject)
         self.retranslate()
         self._sync()
-
-    def changeEvent(self, event: QtCore.QEvent) -> None:
-        if event.type() == QtCore.QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def where(self) -> Where:
         if self.on_network.isChecked():

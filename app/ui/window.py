@@ -16,6 +16,7 @@ from dataclasses import replace
 from app.client import AudioSettings
 from app.settings import Settings, SettingsStore
 from app.ui import artwork, theme
+from app.ui.common import Retranslates
 from app.ui.firstrun import FirstRunPage
 from app.ui.home import HomePage
 from app.ui.lanbridge import LanWatcher
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 SHUTDOWN_DEADLINE_MS = 4000
 
 
-class MainWindow(QtWidgets.QMainWindow):
+class MainWindow(Retranslates, QtWidgets.QMainWindow):
     shutDown = Signal()  # emitted once everything is closed
 
     def __init__(self, store: SettingsStore, settings: Settings, identity: Identity,
@@ -99,11 +100,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self.first_run.name.setFocus()
 
     # -- pages -----------------------------------------------------------------------------
-
-    def changeEvent(self, event: QtCore.QEvent) -> None:
-        if event.type() == QtCore.QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         room = self.room.snapshot.room_name if self.pages.currentWidget() is self.room else ""

@@ -128,11 +128,14 @@ def test_chinese_is_shown_and_language_switches_live(qtbot, make_window) -> None
     window = make_window("Layla", lang="zh_CN")
     assert window.home.start.text() == "开一个房间(&T)"
     assert window.home.start.accessibleName() == "开一个房间"
+    dialog = window.open_settings()  # dialogs and the window follow too (common.Retranslates)
     window.translations.set_language("ar")  # Qt posts LanguageChange to every widget
     qtbot.waitUntil(lambda: window.home.start.text() == "ابدأ &غرفة", timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.cancel.text() == "إلغاء", timeout=WAIT)
     assert window.isRightToLeft()
     window.translations.set_language("en")
     qtbot.waitUntil(lambda: window.home.start.text() == "S&tart a room", timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.cancel.text() == "Cancel", timeout=WAIT)
     assert not window.isRightToLeft()
 
 
