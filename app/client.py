@@ -11,10 +11,10 @@ everything through `_tick`. With devices, the devices are the clock: a frame is 
 as soon as the microphone has delivered one, and the next mix is made when the speaker's buffer
 runs low, so neither side waits for a timer tick and the two sound cards' clocks never drift
 against a third. The loop does not poll them: the microphone's callback wakes it when a frame is
-complete, and it wakes one `OUTPUT_LEAD` before the speaker's next callback is due (learnt from
-the callbacks' own times, `audio.cadence`) to mix the frame that callback will take, so a mixed
-frame waits only that long before it plays. PortAudio's own threads only copy into and out of
-ring buffers (`audio.devices`).
+complete, and it wakes `OUTPUT_LEAD` before the speaker's next callback is due (learnt from the
+callbacks' own times, `audio.cadence`) to mix the frame that callback will take, so a mixed frame
+waits only that long before it plays. PortAudio's own threads only copy into and out of ring
+buffers (`audio.devices`). The devices' half of this class is `app.sound.SoundDevices`.
 
 The microphone opens only while the user is on stage and has said yes (hosting the room,
 accepting a stage invitation, or unmuting), and closes when they leave the stage: a listener never
@@ -33,13 +33,13 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from app.clienttypes import AudioSettings, ClientStats, Outcome, Policy, Recording, Speech
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
@@ -50,128 +50,22 @@ from app.net.pacing import Pacer
 from app.net.proxy import ProxySettings
 from app.net.transport import TransportError, describe_close, describe_code
 from app.net.wakeup import PROBE_TIMEOUT, SleepWatch, boot_clock
+from app.sound import TICK, SoundDevices, wake
 from audio.capture import CaptureLevels
-from audio.codec import FRAME_SAMPLES, OpusEncoder
-from audio.devices import AudioIO, DeviceError, DeviceStats
+from audio.codec import OpusEncoder
 from audio.dsp import DspUnavailable, SpeexProcessor
-from audio.pipeline import Listening, SpeakerStats, Speaking
+from audio.pipeline import Listening, Speaking
 
-TICK = FRAME_SAMPLES / 48000  # 20 ms
+__all__ = ["AudioSettings", "ClientStats", "Outcome", "Policy", "Recording", "RoomClient",
+           "Speech"]
+
 MAX_CATCH_UP = 10  # ticks replayed after a stall before the clock is reset
-DEVICE_CHECK = 0.1  # seconds between device health checks
-DEVICE_RETRY = 5.0  # seconds before a failed device is tried again
-OUTPUT_LEAD = 0.006  # a frame is mixed this long before the speaker's callback takes it ...
-OUTPUT_LEAD_STEP = 0.003  # ... 3 ms earlier after each underrun ...
-OUTPUT_LEAD_MAX = 0.060  # ... at most 60 ms ...
-OUTPUT_LEAD_RELAX = 10.0  # ... and 1 ms later again after each such while without one
 UNANSWERED_BEFORE_NEXT = 2  # unanswered resume knocks (5 s each) before trying the next relay
 LOSS_REPORT_FRESH = 10.0  # seconds a listener's loss report counts for the encoder
 STATS_INTERVAL = 0.5  # seconds between `last_stats` snapshots for other threads
 
 
-def frame_level(frame: np.ndarray) -> float:
-    """RMS of one frame, 0..1 of full scale."""
-    return float(np.sqrt(np.mean(np.square(frame, dtype=np.float64)))) / 32768.0
-
-
-@dataclass
-class Outcome:
-    """How a client run ended: `code` follows the CLI's exit codes, `message` is for the user."""
-
-    code: int = 0
-    message: str = ""
-
-
-@dataclass
-class Policy:
-    """Decisions the adapter delegates; defaults suit a listener who only listens."""
-
-    accept_stage: bool = False  # consent to speak when invited (the headless --speak flag)
-    raise_hand: bool = False  # ask to speak once welcomed
-    auto_stage: bool = False  # host: invite whoever raises a hand
-    exit_on_kick: bool = True
-    unmute_on_stage: bool = False  # speak as soon as on stage (a headless client with --mic)
-    on_event: Callable[[ev.Event, RoomProtocol], None] | None = None
-    # A sentence for the user when a sound device fails or cannot be opened (loop thread).
-    on_audio_problem: Callable[[str], None] | None = None
-
-
-@dataclass
-class AudioSettings:
-    """Sound devices and processing. Devices are PortAudio indices or names; None = default."""
-
-    playback: bool = True  # play the room on an output device
-    capture: bool = True  # use a microphone while on stage with consent (opened only then)
-    input_device: int | str | None = None
-    output_device: int | str | None = None
-    noise_suppression: bool = True
-    echo_cancellation: bool = True
-    latency: float | str = "low"
-
-
-@dataclass
-class Speech:
-    """The PCM to speak once on stage, then silence: constant-rate frames, silence included."""
-
-    pcm: np.ndarray | None = None
-    start_after_join: float | None = None  # host: start this long after someone joins
-    started: bool = False
-    position: int = 0
-
-    def next_frame(self) -> np.ndarray:
-        if self.pcm is None or not self.started or self.position >= len(self.pcm):
-            return np.zeros(FRAME_SAMPLES, dtype=np.int16)
-        chunk = self.pcm[self.position : self.position + FRAME_SAMPLES]
-        self.position += FRAME_SAMPLES
-        if len(chunk) < FRAME_SAMPLES:
-            chunk = np.concatenate([chunk, np.zeros(FRAME_SAMPLES - len(chunk), dtype=np.int16)])
-        return chunk
-
-    @property
-    def finished(self) -> bool:
-        return self.pcm is None or self.position >= len(self.pcm)
-
-
-@dataclass
-class Recording:
-    """What this client heard, mixed, one frame per tick from the start: the room's timeline."""
-
-    frames: list[np.ndarray] = field(default_factory=list)
-
-    def pcm(self) -> np.ndarray:
-        if not self.frames:
-            return np.zeros(0, dtype=np.int16)
-        return np.concatenate(self.frames)
-
-
-@dataclass(frozen=True)
-class ClientStats:
-    """The room's sound as this client sees it; a snapshot (see `RoomClient.stats`)."""
-
-    speakers: dict[int, SpeakerStats]  # per speaker heard: received, late, lost, FEC, delay...
-    frames_sent: int
-    frames_received: int  # authenticated audio frames from the room
-    expected_loss: int | None  # our encoder's FEC setting (percent), from listeners' reports
-    listener_loss: dict[int, float]  # listener -> loss (percent) they last reported of us
-    capture: CaptureLevels  # microphone level, voice activity, whether the gate is open
-    microphone: DeviceStats | None
-    speaker: DeviceStats | None
-    output_buffer_ms: float  # mixed audio queued for the speaker
-    problems: tuple[str, ...]  # device problems reported so far
-    counters: dict[str, int]  # the protocol's counts (forged, replayed, late keys...)
-
-
-@dataclass
-class _Port:
-    """One device direction over a room's life."""
-
-    io: AudioIO | None = None
-    opening: bool = False
-    failed_at: float | None = None
-    failures: int = 0
-
-
-class RoomClient:
+class RoomClient(SoundDevices):
     def __init__(self, protocol: RoomProtocol, url: str, *, speech: Speech | None = None,
                  record: bool = False, policy: Policy | None = None,
                  clock: Callable[[], float] = time.monotonic,
@@ -207,16 +101,10 @@ class RoomClient:
         self._stop = asyncio.Event()
         self._speak_at: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._mic = _Port()
-        self._speaker = _Port()
-        self._output_lead = OUTPUT_LEAD
-        self._underruns_seen = 0
-        self._lead_since = 0.0  # when the lead last changed
-        # The loop's nap (a future the timer or a device resolves), and whether a microphone
-        # callback has already asked to end it (PortAudio's thread sets it, the loop clears it).
+        self._init_sound()
+        # The loop's nap: a future the timer or a microphone frame (`_device_ready`) resolves.
         self._nap: asyncio.Future[None] | None = None
-        self._poked = False
-        self._next_send = self._next_play = self._next_check = 0.0
+        self._next_send = self._next_play = 0.0
         self._next_tune = 0.0
         self._next_stats = 0.0
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -497,28 +385,12 @@ class RoomClient:
         """Sleep `delay` seconds, or less if a microphone frame arrives (`_device_ready`)."""
         loop = asyncio.get_running_loop()
         nap = self._nap = loop.create_future()
-        timer = loop.call_later(delay, _wake, nap)
+        timer = loop.call_later(delay, wake, nap)
         try:
             await nap
         finally:
             timer.cancel()
             self._nap = None
-
-    def _device_ready(self) -> None:
-        """On PortAudio's thread: a captured frame is in the ring; end the loop's nap."""
-        if self._poked or self._loop is None:
-            return
-        self._poked = True
-        with contextlib.suppress(RuntimeError):  # the loop is closing: nothing left to wake
-            self._loop.call_soon_threadsafe(self._wake_loop)
-
-    def _wake_loop(self) -> None:
-        # A frame that came while the loop was busy may have been read already by that same
-        # turn: then this nap need not end (the next frame pokes again: the flag is down).
-        self._poked = False
-        mic = self._mic.io
-        if self._nap is not None and (mic is None or mic.captured_frames > 0):
-            _wake(self._nap)
 
     # -- one 20 ms tick, without devices (the desktop app's subclass replaces it) -----------
 
@@ -585,149 +457,6 @@ class RoomClient:
                      if now - t <= LOSS_REPORT_FRESH]
             if fresh:
                 self.speaking.tune(fresh)
-
-    # -- devices ---------------------------------------------------------------------------
-
-    def _wants_mic(self) -> bool:
-        a = self.audio
-        if a is None or not a.capture or self.speech.pcm is not None:
-            return False
-        p, me = self.protocol, self.protocol.my_member
-        if p.state is State.RESUMING:  # keep it open across a reconnect; nothing is sent
-            return me is not None and me.role.on_stage and self.consented
-        return self._sending()
-
-    def _service_devices(self, now: float) -> None:
-        if now < self._next_check:
-            return
-        self._next_check = now + DEVICE_CHECK
-        in_room = self.protocol.resumable  # devices stay open while we reconnect
-        assert self.audio is not None
-        self._keep(self._speaker, self.audio.playback and in_room, False, now)
-        self._keep(self._mic, self._wants_mic(), True, now)
-        out = self._speaker.io
-        if out is not None:
-            underruns = out.stats.underruns
-            if underruns > self._underruns_seen:
-                self._output_lead = min(OUTPUT_LEAD_MAX, self._output_lead + OUTPUT_LEAD_STEP)
-                self._lead_since = now
-            elif self._output_lead > OUTPUT_LEAD and now - self._lead_since >= OUTPUT_LEAD_RELAX:
-                # A load spike made us late once; it should not cost delay for the whole room.
-                self._output_lead = max(OUTPUT_LEAD, self._output_lead - 0.001)
-                self._lead_since = now
-            self._underruns_seen = underruns
-
-    def _keep(self, port: _Port, wanted: bool, capture: bool, now: float) -> None:
-        io = port.io
-        if io is not None:
-            problem = io.check(now)
-            if problem is not None:
-                port.io, port.failed_at, port.failures = None, now, port.failures + 1
-                self._problem(problem + (" Sending silence; you are muted." if capture
-                                         else " Listening continues without sound."))
-                if capture:
-                    self._mute_self(now)
-            elif not wanted:
-                port.io = None
-                self._spawn(self._in_thread(io.stop))
-        elif wanted and not port.opening and (port.failed_at is None
-                                               or now - port.failed_at >= DEVICE_RETRY):
-            port.opening = True
-            self._spawn(self._open(port, capture))
-
-    async def _open(self, port: _Port, capture: bool) -> None:
-        assert self.audio is not None
-        a = self.audio
-        io = AudioIO(a.input_device, a.output_device, capture=capture, playback=not capture,
-                     latency=a.latency, notify=self._device_ready if capture else None)
-        try:
-            await self._in_thread(io.start)
-        except DeviceError as exc:
-            port.failed_at = self.clock()
-            port.failures += 1
-            if port.failures == 1:
-                self._problem(str(exc) + (" You can listen, but not speak." if capture
-                                          else " The room goes on without sound."))
-            return
-        finally:
-            port.opening = False
-        still_wanted = self._wants_mic() if capture else self.protocol.resumable
-        if not still_wanted or self._stop.is_set():
-            await self._in_thread(io.stop)
-            return
-        if port.failures:
-            self._problem(f"The {'microphone' if capture else 'speaker'} works again.")
-            me = self.protocol.my_member
-            if capture and self.policy.unmute_on_stage and me is not None and me.muted:
-                with contextlib.suppress(LocalProtocolError):
-                    self.protocol.set_muted(False, self.clock())
-        port.io, port.failed_at, port.failures = io, None, 0
-        if capture:
-            self.speaking.reset_far()
-        else:
-            self._output_lead, self._underruns_seen, self._lead_since = OUTPUT_LEAD, 0, self.clock()
-
-    async def _in_thread(self, job: Callable[[], None]) -> None:
-        """Opening and closing a device can block for a while: keep it off the loop."""
-        await asyncio.get_running_loop().run_in_executor(None, job)
-
-    async def _close_devices(self) -> None:
-        for port in (self._mic, self._speaker):
-            io, port.io = port.io, None
-            if io is not None:
-                with contextlib.suppress(Exception):
-                    await self._in_thread(io.stop)
-
-    def _mute_self(self, now: float) -> None:
-        me = self.protocol.my_member
-        if me is not None and not me.muted and self.protocol.can_speak:
-            with contextlib.suppress(LocalProtocolError):
-                self.protocol.set_muted(True, now)
-
-    def _send_ready(self, now: float) -> None:
-        """Send what the microphone has captured, or keep the 20 ms pace from the timer."""
-        mic = self._mic.io
-        if not self._sending():
-            if mic is not None:
-                while mic.read_frame() is not None:
-                    pass
-            self._next_send = now + TICK
-            return
-        if mic is not None and self.speech.pcm is None:
-            while (frame := mic.read_frame()) is not None:
-                self._send(self.speaking.encode_captured(frame), now)
-            self._next_send = now + TICK
-            return
-        while self._next_send <= now:
-            self._send(self.speaking.encode_file(self.speech.next_frame()), self._next_send)
-            self._next_send += TICK
-
-    def _play_ready(self, now: float) -> None:
-        """Mix the frames the speaker's next callbacks will take, just before they are due, or
-        mix every 20 ms without a speaker.
-
-        A frame is mixed `_output_lead` before the callback that plays it (6 ms, more after
-        underruns): the ring before the speaker holds it only that long. Topping the ring up to
-        a fixed level instead (25 ms) kept each frame there 20-25 ms.
-        """
-        out = self._speaker.io
-        if out is not None:
-            frames, due = out.plan_output(self._output_lead)
-            for _ in range(frames):
-                out.write_frame(self._play_tick(now))
-            # `due` is on the monotonic clock: the wait from this moment (not from `now`, the
-            # start of this wake: mixing and encoding since then would make us wake early, for
-            # nothing, and sleep again).
-            self._next_play = self.clock() + max(0.0, due - time.monotonic())
-            return
-        while self._next_play <= now:
-            self._play_tick(self._next_play)
-            self._next_play += TICK
-
-    def _problem(self, text: str) -> None:
-        self.problems.append(text)
-        if self.policy.on_audio_problem is not None:
-            self.policy.on_audio_problem(text)
 
     # -- statistics ------------------------------------------------------------------------
 
@@ -836,8 +565,3 @@ class RoomClient:
         if self.outcome is None:
             self.outcome = outcome
         self._stop.set()
-
-
-def _wake(nap: asyncio.Future[None]) -> None:
-    if not nap.done():
-        nap.set_result(None)
