@@ -141,6 +141,8 @@ def _narrate(event: ev.Event, protocol: RoomProtocol) -> None:
         _say("a key change was lost on the way; asking the host again")
     elif isinstance(event, ev.SecurityAlert):
         _say(f"security: {event.detail}")
+    elif isinstance(event, ev.Disconnected) and protocol.rejoining:
+        _say("connection lost while waiting to be let in; reconnecting to knock again...")
     elif isinstance(event, ev.Disconnected):
         _say("connection lost; reconnecting (your place in the room is kept)...")
     elif isinstance(event, ev.Resumed):
@@ -287,6 +289,8 @@ async def _run(args: argparse.Namespace) -> Outcome:
         elif isinstance(event, ev.KnockReceived):
             _say(f"knock {event.knock_id}: {event.name} ({event.fingerprint}) asks to join; "
                  f"type 'admit {event.knock_id}' or 'refuse {event.knock_id}'")
+        elif isinstance(event, ev.KnockWithdrawn):
+            _say(f"knock {event.knock_id}: their connection dropped; they may knock again")
 
     policy.on_event = on_event
     commands = None

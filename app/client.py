@@ -262,7 +262,7 @@ class RoomClient(SoundDevices):
         return bool(out) or self._pacer.waiting > 0
 
     def _may_resume(self) -> bool:
-        return self.reconnect and self.protocol.resumable and not self._stop.is_set()
+        return self.reconnect and self.protocol.reconnectable and not self._stop.is_set()
 
     async def _read(self) -> None:
         """Read the link; after a drop, reconnect and read the new one, while we may."""
@@ -298,7 +298,8 @@ class RoomClient(SoundDevices):
         self._unanswered = 0
         self._handle_events()
         ws = await self.link.reconnect(
-            lambda: p.state is State.RESUMING and self.outcome is None, self._stop)
+            lambda: (p.state is State.RESUMING or p.rejoining) and self.outcome is None,
+            self._stop)
         if ws is None:
             return False
         self._ws = ws

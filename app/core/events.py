@@ -25,6 +25,13 @@ class KnockReceived:
 
 
 @dataclass(frozen=True)
+class KnockWithdrawn:
+    """A knock the host had not answered is gone: its link dropped (it may knock again)."""
+
+    knock_id: int
+
+
+@dataclass(frozen=True)
 class Waiting:
     """The joiner is in the waiting room until the host lets them in."""
 
@@ -190,8 +197,9 @@ class RoomMoving:
 
 
 Event = (
-    RoomOpened | KnockReceived | Waiting | Welcomed | MemberJoined | MemberLeft | RoleChanged
-    | HandChanged | MuteChanged | StageInvited | StageAnswered | EpochChanged | KeyMissing
+    RoomOpened | KnockReceived | KnockWithdrawn | Waiting | Welcomed | MemberJoined | MemberLeft
+    | RoleChanged | HandChanged | MuteChanged | StageInvited | StageAnswered | EpochChanged
+    | KeyMissing
     | Kicked | Refused | RoomEnded | JoinFailed | RelayClosed | AudioFrame | SecurityAlert
     | Disconnected | Resumed | ResumeUnanswered | ResumeExpired | MemberAway | MemberBack
     | RoomMoving

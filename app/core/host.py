@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core import events as ev
 from app.core import messages as msg
@@ -117,6 +117,16 @@ class HostDuties:
             self._direct(knock.joiner.key, from_slot, msg.Kind.REFUSED,
                          msg.encode_session(body.session))
             return
+        for earlier in self.knocks.values():
+            if earlier.joiner == knock.joiner.key:
+                # The same person, knocking anew from a new link (theirs dropped while they
+                # waited): same place in the queue, answered on the new slot and session. Only
+                # they can sign a knock with their key, so nobody else can move it.
+                self.knocks[earlier.knock_id] = replace(earlier, body=body, slot=from_slot)
+                self._direct(knock.joiner.key, from_slot, msg.Kind.WAITING,
+                             msg.encode_session(body.session))
+                self.counters["knock-moved"] += 1
+                return
         pending = PendingKnock(self._next_knock, knock.joiner.key, body, from_slot)
         self._next_knock += 1
         if self.auto_admit:
@@ -126,6 +136,13 @@ class HostDuties:
         self._direct(pending.joiner, from_slot, msg.Kind.WAITING, msg.encode_session(body.session))
         self._events.append(ev.KnockReceived(pending.knock_id, body.name,
                                              knock.joiner.fingerprint()))
+
+    def _withdraw_knocks(self, slot: int) -> None:
+        """The relay says `slot` is gone: an unanswered knock from there has no one behind it
+        (admitting it would welcome nobody and leave a member no one can reach)."""
+        for knock_id in [k for k, p in self.knocks.items() if p.slot == slot]:
+            del self.knocks[knock_id]
+            self._events.append(ev.KnockWithdrawn(knock_id))
 
     def admit(self, knock_id: int, now: float) -> None:
         pending = self.knocks.pop(knock_id, None)

@@ -25,7 +25,7 @@ from app.core import events as ev
 from app.core import messages as msg
 from app.core.errors import LocalProtocolError, RemoteProtocolError
 from app.core.keyring import Keyring
-from app.core.resume import Resumption
+from app.core.resume import RESUME_ANSWER, RESUME_GRACE, Resumption
 from app.core.roster import (
     MAY_END,
     MAY_INVITE_TO_STAGE,
@@ -90,6 +90,10 @@ class RoomProtocol(Resumption):
         self._out: list[bytes] = []
         self._accepted_invite = False
         self._knock_deadline: float | None = None
+        # A joiner whose link dropped before it was let in reconnects and knocks again: since
+        # when (None once the host has answered), and when to repeat the knock.
+        self._rejoin_since: float | None = None
+        self._reknock_at = 0.0
         self._next_key_request = 0.0
         self._alerted: dict[str, float] = {}
         self._rekey_seen: dict[int, set[int]] = {}
@@ -171,7 +175,7 @@ class RoomProtocol(Resumption):
         elif isinstance(message, wire.PeerJoined):
             self._peer_joined(now)  # a newcomer must knock before it counts
         elif isinstance(message, wire.Error):
-            if self.resumable and message.code in TRANSIENT_CLOSES:
+            if self.reconnectable and message.code in TRANSIENT_CLOSES:
                 # Dropped for being slow (a laptop waking with a backlog) or too busy: the link
                 # closes next and the client comes back, like after any other drop.
                 self.counters[f"relay-closed-{message.code}"] += 1
@@ -182,7 +186,9 @@ class RoomProtocol(Resumption):
     def tick(self, now: float) -> None:
         """Let time pass: grace periods end, batched leave rotations fire, knocks time out."""
         self.keys.expire(now)
-        if self.state is State.KNOCKING and self._knock_deadline is not None \
+        if self._rejoin_since is not None:
+            self._rejoin_tick(now)
+        elif self.state is State.KNOCKING and self._knock_deadline is not None \
                 and now >= self._knock_deadline:
             self._fail("The host did not answer. The room may have ended, or the host is away.")
         if self.state is State.RESUMING:
@@ -198,6 +204,18 @@ class RoomProtocol(Resumption):
         return self.state in (State.IN_ROOM, State.RESUMING)
 
     @property
+    def reconnectable(self) -> bool:
+        """Worth reconnecting after a drop: in the room, holding our place, or at the door (a
+        joiner knocks again on the new link)."""
+        return self.state in (State.IN_ROOM, State.RESUMING, State.KNOCKING, State.WAITING) \
+            or self.rejoining
+
+    @property
+    def rejoining(self) -> bool:
+        """A joiner's link dropped before it was let in: reconnecting, to knock again."""
+        return self.state is State.CONNECTING and self._rejoin_since is not None
+
+    @property
     def _resuming(self) -> bool:
         return self.state is State.RESUMING
 
@@ -211,8 +229,46 @@ class RoomProtocol(Resumption):
             self._linked = False
             self.slot = None
             self._out.clear()
+        elif self.state in (State.KNOCKING, State.WAITING) or self.rejoining:
+            if self._rejoin_since is None:
+                self._rejoin_since = now
+                self._events.append(ev.Disconnected())
+            self.state = State.CONNECTING
+            self.slot, self._knock_deadline = None, None
+            self._out.clear()
         else:
             self._close()
+
+    def reconnect(self, now: float) -> None:
+        """A new link to a relay is open: ask to join the room's routing id there."""
+        if self.rejoining:
+            # Not quiet: alone on this relay, the joiner knocks when someone arrives.
+            self._out.append(wire.encode(wire.Join(self.invite.routing_id, quiet=False)))
+            return
+        super().reconnect(now)
+
+    def _knock_again(self, now: float) -> None:
+        """Back on a relay after a drop at the door: a new knock, with a new session (the host
+        moves our unanswered knock to it; a welcome sent to the lost link is not ours now). It
+        is repeated until the host answers: the host may not be on this relay yet."""
+        self.session = self.random(msg.SESSION_SIZE)
+        self._send_knock(now)
+        self._reknock_at = now + RESUME_ANSWER
+
+    def _rejoin_tick(self, now: float) -> None:
+        assert self._rejoin_since is not None
+        if now - self._rejoin_since >= RESUME_GRACE:
+            self._fail("The connection was lost while waiting to be let in, and could not be "
+                       "made again.")
+        elif self.state is State.KNOCKING and now >= self._reknock_at:
+            self._send_knock(now)  # the same session: a host that saw it already ignores it
+            self._reknock_at = now + RESUME_ANSWER
+
+    def _peer_joined(self, now: float) -> None:
+        if self._rejoin_since is not None and self.state is State.KNOCKING:
+            self._reknock_at = now  # someone arrived, the host perhaps: knock at the next tick
+            return
+        super()._peer_joined(now)
 
     def _set_state_in_room(self) -> None:
         self.state = State.IN_ROOM
@@ -231,6 +287,10 @@ class RoomProtocol(Resumption):
     def _joined(self, message: wire.Joined, now: float) -> None:
         if self.state is State.RESUMING:
             self._resume_joined(message, now)
+            return
+        if self.rejoining:
+            self.slot = message.slot
+            self._knock_again(now)
             return
         if self.state is not State.CONNECTING:
             return
@@ -259,6 +319,8 @@ class RoomProtocol(Resumption):
         app.core.resume). Only a LEAVE, a kick or an expired place removes someone."""
         if self.state is not State.IN_ROOM:
             return
+        if self.is_host:
+            self._withdraw_knocks(slot)
         for member in [m for m in self.members.values() if m.slot == slot]:
             self._mark_away(member.member_id, now)
 
@@ -593,7 +655,7 @@ class RoomProtocol(Resumption):
                 if msg.decode_session(direct.body) == self.session \
                         and self.state is State.KNOCKING:
                     self.state = State.WAITING
-                    self._knock_deadline = None
+                    self._knock_deadline = self._rejoin_since = None
                     self._events.append(ev.Waiting())
             elif direct.kind == msg.Kind.RESUME_EXPIRED:
                 self._resume_expired(msg.decode_session(direct.body), now)
@@ -638,7 +700,7 @@ class RoomProtocol(Resumption):
             self._install(key, "resync", now)
             return
         self.state = State.IN_ROOM
-        self._knock_deadline = None
+        self._knock_deadline = self._rejoin_since = None
         self.keys.install(key, now)
         self._events.append(ev.Welcomed(welcome.room_name, welcome.topic, welcome.member_id))
         self._events.append(ev.EpochChanged(key.number, "join"))

@@ -265,6 +265,8 @@ class Resumption(HostDuties):
         for m in list(self.members.values()):
             if m.member_id != self.me and m.slot not in present:
                 self._mark_away(m.member_id, now)
+        for slot in {k.slot for k in self.knocks.values()} - present:
+            self._withdraw_knocks(slot)  # they knock again from their new link
         current = self.keys.current
         assert current is not None
         body = msg.encode_return(msg.Return(current.number, ((self.me, self.slot),)))

@@ -298,7 +298,7 @@ class RoomRunner(QtCore.QObject):
             return
         if isinstance(event, ev.Disconnected):
             self._set_reconnecting(True)
-        elif isinstance(event, ev.Welcomed | ev.Resumed | ev.RoomEnded):
+        elif isinstance(event, ev.Welcomed | ev.Resumed | ev.Waiting | ev.RoomEnded):
             self._set_reconnecting(False)
         self.eventReceived.emit(event)
 

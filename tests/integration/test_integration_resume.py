@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from procs import align, majlis, read_invite, speech_wav
+from procs import Stderr, align, majlis, read_invite, speech_wav
 from relayproc import RelayProcess, start_relay
 from servers import folder, start_redis, start_socks
 
@@ -29,43 +28,6 @@ SENTENCES = [
     "The committee will meet again on Thursday evening, after the market closes.",
     "Please bring the documents we discussed, and tell nobody about the new place.",
 ]
-
-
-class Stderr:
-    """Collects a process's stderr lines as they come, so a test can wait for one."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            with self._changed:
-                self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
-
-    def wait_for(self, text: str, timeout: float = 30.0, after: int = 0) -> int:
-        """Index of the first line from `after` on that contains `text`."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                for i in range(after, len(self.lines)):
-                    if text in self.lines[i]:
-                        return i
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no {text!r} within {timeout} s: {self.lines}")
-                self._changed.wait(left)
-
-    def count(self, text: str) -> int:
-        return sum(text in line for line in self.lines)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 40.0) -> int:

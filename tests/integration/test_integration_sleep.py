@@ -10,10 +10,10 @@ test moves forward by a minute, which is what a suspend does to it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 
 import pytest
+from forwarder import Forwarder
 from procs import majlis, read_invite
 
 from app.client import RoomClient
@@ -26,45 +26,6 @@ pytestmark = pytest.mark.integration
 # Our keep-alive would notice the silent link ~20 s after its last ping at the earliest
 # (app.net.transport: pings every 15-25 s, 20 s to answer); the probe after a sleep takes 3 s.
 GUARD = 10.0
-
-
-class Forwarder:
-    """127.0.0.1 TCP forwarding to the relay; `silence()` swallows all traffic of the
-    connections open now, both ways, and leaves them open. New connections pass."""
-
-    def __init__(self, port: int) -> None:
-        self.target = port
-        self.port = 0
-        self._open: list[object] = []
-        self._silent: set[int] = set()
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    def silence(self) -> None:
-        self._silent.update(id(c) for c in self._open)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
-        token = object()
-        self._open.append(token)
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(ConnectionError):
-                while data := await src.read(65536):
-                    if id(token) not in self._silent:
-                        dst.write(data)
-                        await dst.drain()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        for w in (writer, up_writer):
-            w.close()
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
 
 
 def test_after_a_sleep_a_dead_link_is_replaced_at_once(relay) -> None:

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -59,3 +60,40 @@ def align(source: np.ndarray, recording: np.ndarray) -> tuple[int, float]:
 
 def rms(pcm: np.ndarray) -> float:
     return float(np.sqrt(np.mean(pcm.astype(np.float64) ** 2))) if len(pcm) else 0.0
+
+
+class Stderr:
+    """Collects a process's stderr lines as they come, so a test can wait for one."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 30.0, after: int = 0) -> int:
+        """Index of the first line from `after` on that contains `text`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for i in range(after, len(self.lines)):
+                    if text in self.lines[i]:
+                        return i
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {text!r} within {timeout} s: {self.lines}")
+                self._changed.wait(left)
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in self.lines)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
