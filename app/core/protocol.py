@@ -242,7 +242,8 @@ class RoomProtocol(Resumption):
     def reconnect(self, now: float) -> None:
         """A new link to a relay is open: ask to join the room's routing id there."""
         if self.rejoining:
-            # Not quiet: alone on this relay, the joiner knocks when someone arrives.
+            # Not quiet: a joiner that knocked into an empty relay knocks again as soon as
+            # PeerJoined says someone (the host, perhaps) arrived.
             self._out.append(wire.encode(wire.Join(self.invite.routing_id, quiet=False)))
             return
         super().reconnect(now)
