@@ -243,7 +243,8 @@ class RoomProtocol(Resumption):
         """A new link to a relay is open: ask to join the room's routing id there."""
         if self.rejoining:
             # Not quiet: a joiner that knocked into an empty relay knocks again as soon as
-            # PeerJoined says someone (the host, perhaps) arrived.
+            # PeerJoined says someone arrived (a resuming host joins quietly, which is why the
+            # knock also repeats every RESUME_ANSWER seconds).
             self._out.append(wire.encode(wire.Join(self.invite.routing_id, quiet=False)))
             return
         super().reconnect(now)
@@ -267,7 +268,7 @@ class RoomProtocol(Resumption):
 
     def _peer_joined(self, now: float) -> None:
         if self._rejoin_since is not None and self.state is State.KNOCKING:
-            self._reknock_at = now  # someone arrived, the host perhaps: knock at the next tick
+            self._reknock_at = now  # someone arrived: knock again at the next tick
             return
         super()._peer_joined(now)
 
