@@ -103,11 +103,12 @@ def test_old_and_new_libraries_hear_each_other(tmp_path: Path) -> None:
     data = (tmp_path / "old.opus").read_bytes()
     old = [data[i : i + encoder.packet_size] for i in range(0, len(data), encoder.packet_size)]
     assert len(old) == len(ours)
-    decoder = OpusDecoder()
+    decoder = OpusDecoder(DECODER_COMPLEXITY)
+    assert decoder.enhanced
     heard = np.concatenate([decoder.decode(p) for p in old])
     lag, score = heard_in(pcm, heard)
     assert 250 <= lag <= 350 and score > 0.9, (lag, score)
-    decoder = OpusDecoder()
+    decoder = OpusDecoder(DECODER_COMPLEXITY)
     lossy = np.concatenate(
         [decoder.conceal() if k % 10 == 5 else decoder.decode(p) for k, p in enumerate(old)]
     )
