@@ -5,10 +5,11 @@
 # Why: Debian 12 and Ubuntu 22.04 ship libopus 1.3.1. Opus 1.5 adds, on the decoder side only, a
 # neural loss concealment for speech (deep PLC) and a speech enhancer for the low-bitrate SILK
 # layer (LACE/NoLACE, "OSCE"). Same wire format, same packets: members on 1.3.1 and on 1.5 hear
-# each other. Measured in bench/quality.py: PESQ-WB at 10 % random loss 3.19 -> 3.42 on recorded
+# each other. Measured in bench/quality.py: PESQ-WB at 10 % random loss 3.19 -> 3.45 on recorded
 # speech, and the 1.5 encoder is faster (bench/cpu.py). The source is Debian's own (the trixie
-# source package's upstream tarball, pinned by SHA-256), built with the options those features
-# need, which Debian's binary package does not turn on.
+# source package's upstream tarball, pinned by SHA-256), built with the options trixie's package
+# uses for them (--enable-deep-plc --enable-osce), into the venv rather than mixing a package of
+# another Debian release into the system's libraries.
 #
 # Idempotent: does nothing when the library is already there. A failed download or build prints
 # why and leaves the app on the system's libopus (it works, with plain concealment).
