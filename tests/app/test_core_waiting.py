@@ -7,7 +7,6 @@ The room core driven through the real relay router in memory (`MemoryRelay`).
 from __future__ import annotations
 
 from coreroom import Room, events_of
-from memrelay import MemoryRelay
 
 from app.core import events as ev
 from app.core.protocol import KNOCK_TIMEOUT, RoomProtocol, State
@@ -22,15 +21,6 @@ def waiting(room: Room, name: str) -> tuple[RoomProtocol, int]:
     knocks = events_of(room.host, ev.KnockReceived)
     assert [k.name for k in knocks] == [name]
     return p, knocks[0].knock_id
-
-
-def lose_quietly(relay: MemoryRelay, p: RoomProtocol) -> int:
-    """The client's link dies and the client notices, but the relay has not yet (its
-    keep-alive takes up to 40 s): the old connection stays in the room. Returns it."""
-    conn = relay.conn_of(p)
-    del relay.clients[conn]
-    p.connection_lost(relay.now)
-    return conn
 
 
 def test_dropped_at_the_door_knocks_again_and_is_let_in_on_the_new_link() -> None:
@@ -62,7 +52,7 @@ def test_a_knock_from_a_new_link_keeps_its_place_before_the_relay_notices() -> N
     bashir, second = waiting(room, "Bashir")
     old_session = ali.session
 
-    old = lose_quietly(room.relay, ali)
+    old = room.relay.lose(ali)
     room.relay.rejoin(ali)
     assert ali.state is State.WAITING and ali.session != old_session
     # Moved, not added: same knock id, the new slot, no second notice to the host.
@@ -75,7 +65,7 @@ def test_a_knock_from_a_new_link_keeps_its_place_before_the_relay_notices() -> N
     room.relay.pump()
     assert ali.state is State.IN_ROOM
     # The relay finally notices the old link: that is nobody now.
-    room.relay._apply(room.relay.router.disconnect(old))
+    room.relay.notice(old)
     room.relay.pump()
     assert events_of(room.host, ev.KnockWithdrawn) == []
     assert events_of(room.host, ev.MemberAway) == []
@@ -93,8 +83,7 @@ def test_a_replayed_knock_cannot_move_someone_elses_place() -> None:
                 and m.from_slot == ali.slot]
     spy = room.join("Spy")
     events_of(room.host, ev.KnockReceived)
-    room.relay._apply(room.relay.router.receive(room.relay.conn_of(spy),
-                                                wire.encode(wire.Control(knock)), room.relay.now))
+    room.relay.send_from(spy, wire.encode(wire.Control(knock)))
     room.relay.pump()
     assert room.host.knocks[first].slot == ali.slot
     assert room.host.counters["knock-moved"] == 0

@@ -47,6 +47,23 @@ class MemoryRelay:
         self.remove(protocol)
         protocol.connection_lost(self.now)
 
+    def lose(self, protocol: RoomProtocol) -> int:
+        """The client's link dies and the client notices, but the relay has not yet (its
+        keep-alive takes up to 40 s): the old connection stays in the room until `notice`.
+        Returns that connection."""
+        conn = self.conn_of(protocol)
+        del self.clients[conn]
+        protocol.connection_lost(self.now)
+        return conn
+
+    def notice(self, conn: int) -> None:
+        """The relay finally finds connection `conn` (from `lose`) gone and tells the room."""
+        self._apply(self.router.disconnect(conn))
+
+    def send_from(self, protocol: RoomProtocol, data: bytes) -> None:
+        """`data` arrives at the relay on `protocol`'s link, as if it had sent it."""
+        self._apply(self.router.receive(self.conn_of(protocol), data, self.now))
+
     def rejoin(self, protocol: RoomProtocol) -> None:
         """The client is back on a new link to this relay (a new slot), and resumes."""
         self.add(protocol)
