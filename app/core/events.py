@@ -199,8 +199,8 @@ class RoomMoving:
 Event = (
     RoomOpened | KnockReceived | KnockWithdrawn | Waiting | Welcomed | MemberJoined | MemberLeft
     | RoleChanged | HandChanged | MuteChanged | StageInvited | StageAnswered | EpochChanged
-    | KeyMissing
-    | Kicked | Refused | RoomEnded | JoinFailed | RelayClosed | AudioFrame | SecurityAlert
+    | KeyMissing | Kicked | Refused | RoomEnded | JoinFailed | RelayClosed | AudioFrame
+    | SecurityAlert
     | Disconnected | Resumed | ResumeUnanswered | ResumeExpired | MemberAway | MemberBack
     | RoomMoving
 )
