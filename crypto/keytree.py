@@ -210,11 +210,12 @@ class AdminTree:
     Memory is bounded by the tree: at most 2^17 - 1 node secrets and 2^16 members.
     """
 
-    __slots__ = ("_depth", "_epoch", "_free", "_high", "_leaf_of", "_members", "_secrets",
-                 "_transcript")
+    __slots__ = ("_depth", "_epoch", "_free", "_high", "_leaf_of", "_max_depth", "_members",
+                 "_secrets", "_transcript")
 
     def __init__(self, epoch: int, founder: PublicIdentity, leaf_secret: bytes,
-                 transcript: bytes) -> None:
+                 transcript: bytes, max_depth: int = MAX_DEPTH) -> None:
+        self._max_depth = max_depth
         self._epoch = epoch
         self._depth = 0
         self._secrets: dict[int, bytes] = {0: leaf_secret}
@@ -225,15 +226,20 @@ class AdminTree:
         self._transcript = transcript
 
     @classmethod
-    def create(cls, founder: PublicIdentity, epoch: int = 0,
-               rng: Random = nacl.utils.random) -> tuple[AdminTree, bytes]:
-        """A one-leaf tree for the room's founder, and the founder's welcome."""
+    def create(cls, founder: PublicIdentity, epoch: int = 0, rng: Random = nacl.utils.random,
+               max_depth: int = MAX_DEPTH) -> tuple[AdminTree, bytes]:
+        """A one-leaf tree for the room's founder, and the founder's welcome.
+
+        `max_depth` caps the room below the format's 2^16 leaves (a room's own size limit).
+        """
         if not 0 <= epoch <= U32_MAX:
             raise TreeMisuse("an epoch number is a 32-bit unsigned integer")
+        if not 1 <= max_depth <= MAX_DEPTH:
+            raise TreeMisuse(f"a tree's depth limit is 1 to {MAX_DEPTH}")
         seed = _draw_seed(rng)
         nonce = _from_seed(seed, _NONCE, 0)[:NONCE_SIZE]
         transcript = transcript_hash(Header(ADD, epoch, 0, 0, nonce, 0), ())
-        tree = cls(epoch, founder, _from_seed(seed, _FRESH, 0), transcript)
+        tree = cls(epoch, founder, _from_seed(seed, _FRESH, 0), transcript, max_depth)
         return tree, tree.welcome_for(0, rng)
 
     @property
@@ -283,8 +289,8 @@ class AdminTree:
         epoch = self._next_epoch()
         leaf = self._free[0] if self._free else self._high
         depth = self._depth + (leaf == 1 << self._depth)
-        if depth > MAX_DEPTH:
-            raise TreeMisuse(f"the tree is full ({MAX_LEAVES} members)")
+        if depth > self._max_depth:
+            raise TreeMisuse(f"the tree is full ({1 << self._max_depth} members)")
         seed = _draw_seed(rng)
         nonce = _from_seed(seed, _NONCE, 0)[:NONCE_SIZE]
         changes: dict[int, bytes | None] = {}
