@@ -240,7 +240,7 @@ class AdminTree:
         nonce = _from_seed(seed, _NONCE, 0)[:NONCE_SIZE]
         transcript = transcript_hash(Header(ADD, epoch, 0, 0, nonce, 0), ())
         tree = cls(epoch, founder, _from_seed(seed, _FRESH, 0), transcript, max_depth)
-        return tree, tree.welcome_for(0, rng)
+        return tree, tree._welcome(0, seed)
 
     @property
     def epoch(self) -> int:
@@ -275,12 +275,14 @@ class AdminTree:
 
     def welcome_for(self, leaf: int, rng: Random = nacl.utils.random) -> bytes:
         """The current path of a member, sealed to it: for a member who missed a commit."""
-        member = self._members.get(leaf)
-        if member is None:
+        if leaf not in self._members:
             raise TreeMisuse(f"leaf {leaf} is blank")
+        return self._welcome(leaf, _draw_seed(rng))
+
+    def _welcome(self, leaf: int, seed: bytes) -> bytes:
         path = tuple(self._secrets[ancestor(leaf, h)] for h in range(self._depth + 1))
         plain = Welcome(self._epoch, leaf, self._depth, self._transcript, path).pack()
-        return _seal_to(member, plain, _from_seed(_draw_seed(rng), _EPHEMERAL, 2 * leaf))
+        return _seal_to(self._members[leaf], plain, _from_seed(seed, _EPHEMERAL, 2 * leaf))
 
     def add(self, joiner: PublicIdentity, rng: Random = nacl.utils.random) -> Commit:
         """Prepare the joiner's admission at the lowest blank leaf (doubling a full tree)."""

@@ -243,7 +243,7 @@ def test_all_randomness_comes_from_the_injected_rng() -> None:
         outputs.append([(c.update, c.welcome) for c in commits])
         outputs[-1].append((room.admin.welcome_for(3, room.rng), None))
     assert outputs[0] == outputs[1]
-    assert room.rng.calls == 2 + 8 + 3 + 1  # founding seed and welcome, then one per commit
+    assert room.rng.calls == 1 + 8 + 3 + 1  # one seed per commit and per welcome_for
 
 
 def test_a_co_admin_follows_commits_from_their_seeds() -> None:
@@ -335,6 +335,8 @@ def test_parsers_raise_only_crypto_errors_on_garbage() -> None:
                 mutated[rnd.randrange(len(mutated))] = rnd.randrange(256)
             samples.append(bytes(mutated))
     for data in samples:
+        if data in seeds:  # a mutation that wrote back the same byte is the genuine update
+            continue
         for call in (parse_update, view.apply, split, lambda d: part_for(d, 1),
                      lambda d: MemberTree.from_welcome(room.ids[0], d)):
             with contextlib.suppress(CryptoError):
