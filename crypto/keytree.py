@@ -31,38 +31,67 @@ by ordinary members: here only an admin's commit refreshes keys.
 
 Sans-I/O and pure: all randomness of a commit comes from one 32-byte seed drawn from the
 injected `rng`, so a co-admin given that seed replays the commit bit for bit (`follow`).
+
+Here: the admin's view and the public names. A member's view is `crypto.keytree_member`, labels
+and derivations `crypto.keytree_schedule`, byte layouts `crypto.keytree_wire`.
 """
 
 from __future__ import annotations
 
 import heapq
 import hmac
-import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import nacl.bindings as sodium
-import nacl.exceptions
 import nacl.utils
 
-from .errors import CryptoError, DecryptionFailed, MalformedMessage, NonceExhausted
-from .identity import Identity, PublicIdentity
+from .errors import DecryptionFailed, MalformedMessage, NonceExhausted
+from .identity import PublicIdentity
 from .keys import U32_MAX, EpochKey, kdf
+from .keytree_member import MemberTree
+from .keytree_schedule import (
+    CONFIRM,
+    EN,
+    EPHEMERAL,
+    FRESH,
+    GROW,
+    GROW_CONTEXT,
+    MAX_LEAVES,
+    MEMBER,
+    NONCE,
+    PATH,
+    PATH_START,
+    RATCH,
+    TREE_PURPOSES,
+    EpochMismatch,
+    KeyTreeError,
+    MemberRemoved,
+    NotAddressed,
+    Random,
+    TreeMisuse,
+    ancestor,
+    copath,
+    draw_seed,
+    epoch_key_of,
+    from_seed,
+    lca_height,
+    present,
+    root,
+    seal_to,
+    wrap_key,
+)
 from .keytree_wire import (
     ADD,
     MAX_DEPTH,
-    MAX_WELCOME_SIZE,
     NONCE_SIZE,
     REMOVE,
-    SECRET_SIZE,
     Entry,
     Header,
-    Update,
     Welcome,
     pack_part,
     pack_update,
     parse_update,
-    parse_welcome,
     transcript_hash,
 )
 
@@ -80,106 +109,6 @@ __all__ = [
     "part_for",
     "split",
 ]
-
-MAX_LEAVES = 1 << MAX_DEPTH
-
-SEED = b"majlis-lkh-seed"
-PATH = b"majlis-lkh-path"
-RATCH = b"majlis-lkh-ratch"
-GROW = b"majlis-lkh-grow"
-WRAP = b"majlis-lkh-wrap"
-EPOCH = b"majlis-lkh-epoch"
-MEMBER = b"majlis-lkh-memb"
-CONFIRM = b"majlis-lkh-conf"
-TREE_PURPOSES = (SEED, PATH, RATCH, GROW, WRAP, EPOCH, MEMBER, CONFIRM)
-
-# Tags of kdf(seed, "majlis-lkh-seed", tag | u32 node): everything random in one commit.
-_NONCE, _PATH_START, _FRESH, _EPHEMERAL = 0, 1, 2, 3
-
-_U32 = struct.Struct(">I")
-_EN = struct.Struct(">II")
-_SEED_CONTEXT = struct.Struct(">BI")
-_GROW_CONTEXT = struct.Struct(">IB")
-
-Random = Callable[[int], bytes]
-
-
-class KeyTreeError(CryptoError):
-    """An update that is well formed but does not fit this view of the tree."""
-
-
-class EpochMismatch(KeyTreeError):
-    """The update is not for the next epoch: a replay, or one was missed (ask for a welcome)."""
-
-
-class MemberRemoved(KeyTreeError):
-    """The update, authenticated by the previous epoch's root, removes this very member."""
-
-
-class NotAddressed(KeyTreeError):
-    """A part cut for another subtree: it carries no secret this member can open."""
-
-
-class TreeMisuse(KeyTreeError):
-    """A local mistake: removing a blank leaf, adding to a full tree or a member twice."""
-
-
-# Node arithmetic (array representation) ---------------------------------------------------------
-
-
-def ancestor(leaf: int, height: int) -> int:
-    """The node at `height` above `leaf` (height 0 is the leaf's own node 2*leaf)."""
-    return ((leaf >> height) << (height + 1)) | ((1 << height) - 1)
-
-
-def copath(leaf: int, height: int) -> int:
-    """The child of `ancestor(leaf, height)` whose subtree does not hold `leaf`."""
-    return ancestor(leaf ^ (1 << (height - 1)), height - 1)
-
-
-def lca_height(a: int, b: int) -> int:
-    """Height of the lowest common ancestor of two different leaves."""
-    return (a ^ b).bit_length()
-
-
-def root(depth: int) -> int:
-    return (1 << depth) - 1
-
-
-# Derivations --------------------------------------------------------------------------------------
-
-
-def _from_seed(seed: bytes, tag: int, node: int) -> bytes:
-    return kdf(seed, SEED, _SEED_CONTEXT.pack(tag, node))
-
-
-def _epoch_key(root_secret: bytes, epoch: int) -> EpochKey:
-    return EpochKey(epoch, kdf(root_secret, EPOCH, _U32.pack(epoch)))
-
-
-def _wrap_key(secret: bytes, nonce: bytes, epoch: int, node: int) -> bytes:
-    return kdf(secret, WRAP, nonce + _EN.pack(epoch, node))
-
-
-def _seal_to(recipient: PublicIdentity, plain: bytes, ephemeral_seed: bytes) -> bytes:
-    """libsodium's sealed box, with the ephemeral key from the commit seed instead of hidden
-    randomness: epk | crypto_box(m, BLAKE2b-192(epk | pk), pk, esk). Opens with `unseal`."""
-    epk, esk = sodium.crypto_box_seed_keypair(ephemeral_seed)
-    pk = recipient.x25519_key
-    nonce = sodium.crypto_generichash_blake2b_salt_personal(epk + pk, digest_size=24)
-    return bytes(epk) + bytes(sodium.crypto_box(plain, nonce, pk, esk))
-
-
-def _present(secret: bytes | None) -> bytes:
-    assert secret is not None  # an add gives every node on the joiner's path a secret
-    return secret
-
-
-def _draw_seed(rng: Random) -> bytes:
-    seed = rng(SECRET_SIZE)
-    if not isinstance(seed, bytes) or len(seed) != SECRET_SIZE:
-        raise TreeMisuse("the rng must return exactly the number of bytes asked for")
-    return seed
 
 
 @dataclass(frozen=True)
@@ -236,10 +165,10 @@ class AdminTree:
             raise TreeMisuse("an epoch number is a 32-bit unsigned integer")
         if not 1 <= max_depth <= MAX_DEPTH:
             raise TreeMisuse(f"a tree's depth limit is 1 to {MAX_DEPTH}")
-        seed = _draw_seed(rng)
-        nonce = _from_seed(seed, _NONCE, 0)[:NONCE_SIZE]
+        seed = draw_seed(rng)
+        nonce = from_seed(seed, NONCE, 0)[:NONCE_SIZE]
         transcript = transcript_hash(Header(ADD, epoch, 0, 0, nonce, 0), ())
-        tree = cls(epoch, founder, _from_seed(seed, _FRESH, 0), transcript, max_depth)
+        tree = cls(epoch, founder, from_seed(seed, FRESH, 0), transcript, max_depth)
         return tree, tree._welcome(0, seed)
 
     @property
@@ -267,7 +196,7 @@ class AdminTree:
         return self._leaf_of.get(member.key)
 
     def epoch_key(self) -> EpochKey:
-        return _epoch_key(self._secrets[root(self._depth)], self._epoch)
+        return epoch_key_of(self._secrets[root(self._depth)], self._epoch)
 
     def node_secrets(self) -> dict[int, bytes]:
         """Every node secret by node index (a copy): for tests and for handing over to an admin."""
@@ -277,12 +206,12 @@ class AdminTree:
         """The current path of a member, sealed to it: for a member who missed a commit."""
         if leaf not in self._members:
             raise TreeMisuse(f"leaf {leaf} is blank")
-        return self._welcome(leaf, _draw_seed(rng))
+        return self._welcome(leaf, draw_seed(rng))
 
     def _welcome(self, leaf: int, seed: bytes) -> bytes:
         path = tuple(self._secrets[ancestor(leaf, h)] for h in range(self._depth + 1))
         plain = Welcome(self._epoch, leaf, self._depth, self._transcript, path).pack()
-        return _seal_to(self._members[leaf], plain, _from_seed(seed, _EPHEMERAL, 2 * leaf))
+        return seal_to(self._members[leaf], plain, from_seed(seed, EPHEMERAL, 2 * leaf))
 
     def add(self, joiner: PublicIdentity, rng: Random = nacl.utils.random) -> Commit:
         """Prepare the joiner's admission at the lowest blank leaf (doubling a full tree)."""
@@ -293,26 +222,26 @@ class AdminTree:
         depth = self._depth + (leaf == 1 << self._depth)
         if depth > self._max_depth:
             raise TreeMisuse(f"the tree is full ({1 << self._max_depth} members)")
-        seed = _draw_seed(rng)
-        nonce = _from_seed(seed, _NONCE, 0)[:NONCE_SIZE]
+        seed = draw_seed(rng)
+        nonce = from_seed(seed, NONCE, 0)[:NONCE_SIZE]
         changes: dict[int, bytes | None] = {}
         if depth > self._depth:
             old = self._secrets[root(self._depth)]
-            changes[root(depth)] = kdf(old, GROW, _GROW_CONTEXT.pack(epoch, depth))
+            changes[root(depth)] = kdf(old, GROW, GROW_CONTEXT.pack(epoch, depth))
         for height in range(1, depth + 1):
             node = ancestor(leaf, height)
             current = changes.get(node, self._secrets.get(node))
             changes[node] = (
-                _from_seed(seed, _FRESH, node) if current is None
-                else kdf(current, RATCH, _EN.pack(epoch, node))
+                from_seed(seed, FRESH, node) if current is None
+                else kdf(current, RATCH, EN.pack(epoch, node))
             )
-        changes[2 * leaf] = _from_seed(seed, _FRESH, 2 * leaf)
+        changes[2 * leaf] = from_seed(seed, FRESH, 2 * leaf)
         header = Header(ADD, epoch, leaf, depth, nonce, 0)
         transcript = transcript_hash(header, ())
         update = pack_update(header, (), *self._tags(changes, depth, transcript))
-        path = tuple(_present(changes[ancestor(leaf, h)]) for h in range(depth + 1))
+        path = tuple(present(changes[ancestor(leaf, h)]) for h in range(depth + 1))
         plain = Welcome(epoch, leaf, depth, transcript, path).pack()
-        welcome = _seal_to(joiner, plain, _from_seed(seed, _EPHEMERAL, 2 * leaf))
+        welcome = seal_to(joiner, plain, from_seed(seed, EPHEMERAL, 2 * leaf))
         return Commit(ADD, epoch, leaf, joiner, update, welcome, transcript, seed,
                       self._transcript, depth, changes)
 
@@ -324,8 +253,8 @@ class AdminTree:
         if len(self._members) == 1:
             raise TreeMisuse("the last member cannot be removed; end the room instead")
         epoch = self._next_epoch()
-        seed = _draw_seed(rng)
-        nonce = _from_seed(seed, _NONCE, 0)[:NONCE_SIZE]
+        seed = draw_seed(rng)
+        nonce = from_seed(seed, NONCE, 0)[:NONCE_SIZE]
         changes: dict[int, bytes | None] = {2 * leaf: None}
         plan: list[tuple[int, int, bytes]] = []  # (level, copath node, new secret of level)
         secret: bytes | None = None
@@ -336,9 +265,9 @@ class AdminTree:
                 if other_blank:  # nobody left below this node: blank it
                     changes[node] = None
                     continue
-                secret = _from_seed(seed, _PATH_START, node)
+                secret = from_seed(seed, PATH_START, node)
             else:
-                secret = kdf(secret, PATH, _EN.pack(epoch, node))
+                secret = kdf(secret, PATH, EN.pack(epoch, node))
             changes[node] = secret
             if not other_blank:
                 plan.append((height, other, secret))
@@ -347,7 +276,7 @@ class AdminTree:
         entries = tuple(
             Entry(level, bytes(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
                 new, aad + bytes((level,)), nonce,
-                _wrap_key(self._secrets[other], nonce, epoch, other),
+                wrap_key(self._secrets[other], nonce, epoch, other),
             )))
             for level, other, new in plan
         )
@@ -408,111 +337,8 @@ class AdminTree:
     def _tags(self, changes: Mapping[int, bytes | None], depth: int,
               transcript: bytes) -> tuple[bytes, bytes]:
         old_root = self._secrets[root(self._depth)]
-        new_root = _present(changes[root(depth)])  # adds and removals both renew the root
+        new_root = present(changes[root(depth)])  # adds and removals both renew the root
         return kdf(old_root, MEMBER, transcript), kdf(new_root, CONFIRM, transcript)
-
-
-class MemberTree:
-    """A member's view: its leaf and the secrets of the nodes from its leaf up to the root."""
-
-    __slots__ = ("_epoch", "_leaf", "_path", "_transcript")
-
-    def __init__(self, welcome: Welcome) -> None:
-        self._epoch = welcome.epoch
-        self._leaf = welcome.leaf
-        self._path = list(welcome.path)
-        self._transcript = welcome.transcript
-
-    @classmethod
-    def from_welcome(cls, identity: Identity, welcome: bytes) -> MemberTree:
-        """Open a welcome sealed to `identity` (MalformedMessage / DecryptionFailed)."""
-        if not isinstance(welcome, bytes) or len(welcome) > MAX_WELCOME_SIZE:
-            raise MalformedMessage(f"a welcome is at most {MAX_WELCOME_SIZE} bytes")
-        return cls(parse_welcome(identity.unseal(welcome)))
-
-    @property
-    def epoch(self) -> int:
-        return self._epoch
-
-    @property
-    def leaf(self) -> int:
-        return self._leaf
-
-    @property
-    def transcript(self) -> bytes:
-        return self._transcript
-
-    @property
-    def depth(self) -> int:
-        return len(self._path) - 1
-
-    def path_secrets(self) -> tuple[bytes, ...]:
-        """The secrets this member holds, leaf first (for tests of what a member can know)."""
-        return tuple(self._path)
-
-    def epoch_key(self) -> EpochKey:
-        return _epoch_key(self._path[-1], self._epoch)
-
-    def apply(self, message: bytes) -> EpochKey:
-        """Apply an update or a part; return the new epoch key. All or nothing.
-
-        Raises MalformedMessage/UnknownVersion (layout), EpochMismatch (not current+1),
-        DecryptionFailed (membership tag, wrapped secret or confirmation do not check out: forged,
-        tampered, or a different tree), MemberRemoved (an authentic removal of this member),
-        NotAddressed (a part for another subtree). The view is unchanged on every error.
-        """
-        update = parse_update(message)
-        header = update.header
-        if self._epoch >= U32_MAX or header.epoch != self._epoch + 1:
-            raise EpochMismatch(f"update for epoch {header.epoch}, this member is at {self._epoch}")
-        grows = update.kind == ADD and header.depth == self.depth + 1
-        if header.depth != self.depth and not grows:
-            raise MalformedMessage("the update's tree depth does not follow this member's")
-        if grows and header.leaf != 1 << self.depth:
-            raise MalformedMessage("a tree grows only to add the first leaf of its new half")
-        transcript = update.transcript()
-        if not hmac.compare_digest(kdf(self._path[-1], MEMBER, transcript), update.membership):
-            raise DecryptionFailed("the update was not made by a member of the current epoch")
-        if header.leaf == self._leaf:
-            if update.kind == ADD:
-                raise MalformedMessage("an add names this member's own leaf")
-            raise MemberRemoved("this member was removed from the room")
-        path = self._add(update) if update.kind == ADD else self._remove(update)
-        if not hmac.compare_digest(kdf(path[-1], CONFIRM, transcript), update.confirmation):
-            raise DecryptionFailed("the update's confirmation does not match the derived root")
-        self._path, self._epoch, self._transcript = path, header.epoch, transcript
-        return self.epoch_key()
-
-    def _add(self, update: Update) -> list[bytes]:
-        header, path = update.header, list(self._path)
-        if header.depth > self.depth:
-            path.append(kdf(path[-1], GROW, _GROW_CONTEXT.pack(header.epoch, header.depth)))
-        for height in range(lca_height(self._leaf, header.leaf), header.depth + 1):
-            node = ancestor(self._leaf, height)
-            path[height] = kdf(path[height], RATCH, _EN.pack(header.epoch, node))
-        return path
-
-    def _remove(self, update: Update) -> list[bytes]:
-        header, path = update.header, list(self._path)
-        level = lca_height(self._leaf, header.leaf)
-        entry = next((e for e in update.entries if e.level == level), None)
-        if entry is None:
-            if update.is_part:
-                raise NotAddressed("this part was cut for another subtree")
-            raise DecryptionFailed("the update holds no secret for this member's subtree")
-        child = ancestor(self._leaf, level - 1)
-        key = _wrap_key(path[level - 1], header.nonce, header.epoch, child)
-        try:
-            secret = bytes(sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-                entry.wrapped, update.aad(level), header.nonce, key
-            ))
-        except (nacl.exceptions.CryptoError, ValueError, TypeError) as exc:
-            raise DecryptionFailed("the wrapped secret did not open") from exc
-        path[level] = secret
-        for height in range(level + 1, header.depth + 1):
-            secret = kdf(secret, PATH, _EN.pack(header.epoch, ancestor(self._leaf, height)))
-            path[height] = secret
-        return path
 
 
 def split(update: bytes) -> list[tuple[int, bytes]]:

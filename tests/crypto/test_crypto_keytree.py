@@ -12,6 +12,8 @@ import random
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crypto.errors import (
     CryptoError,
@@ -365,3 +367,34 @@ def test_layout_checks_name_the_problem() -> None:
     assert transcript_hash(header, tuple(e.digest() for e in entries)) == \
         parse_update(update).transcript()
     assert update[:2] == b"\x01\x02"
+
+
+FUZZ_ROOM = Room(12, name="fuzz")
+FUZZ_UPDATE = FUZZ_ROOM.admin.remove(6, FUZZ_ROOM.rng).update
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.one_of(
+    st.binary(max_size=1000),
+    st.builds(lambda cut, junk: FUZZ_UPDATE[:cut] + junk,
+              st.integers(0, len(FUZZ_UPDATE)), st.binary(max_size=60)),
+))
+def test_any_bytes_give_a_crypto_error_or_nothing(data: bytes) -> None:
+    view = FUZZ_ROOM.views[0]
+    if data == FUZZ_UPDATE:
+        return
+    for call in (parse_update, view.apply, split, lambda d: part_for(d, 3),
+                 lambda d: MemberTree.from_welcome(FUZZ_ROOM.ids[0], d)):
+        with contextlib.suppress(CryptoError):
+            call(data)
+    assert view.epoch == FUZZ_ROOM.admin.epoch
+
+
+def test_welcome_and_part_edges() -> None:
+    room = Room(3)
+    with pytest.raises(MalformedMessage):
+        MemberTree.from_welcome(room.ids[0], bytes(MAX_WELCOME_SIZE + 1))
+    with pytest.raises(DecryptionFailed):
+        MemberTree.from_welcome(room.ids[0], bytes(10))
+    add = room.admin.add(seeded("late").public, room.rng)
+    assert part_for(add.update, 1) == add.update  # everyone needs the whole 98-byte add
