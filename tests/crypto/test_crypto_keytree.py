@@ -149,6 +149,9 @@ def test_sizes_follow_the_documented_formulas() -> None:
     assert len(commit.update) == 98 + 49 * k <= MAX_UPDATE_SIZE
     assert all(len(p) == 132 + 16 * k <= MAX_PART_SIZE for _, p in split(commit.update))
     assert (MAX_WELCOME_SIZE, MAX_UPDATE_SIZE, MAX_PART_SIZE) == (632, 882, 388)
+    # the budget of a removal (2 KB per member, 8 KB of admin upload) holds by construction,
+    # whole update broadcast, up to the largest tree the format allows (65,536 members)
+    assert MAX_UPDATE_SIZE <= 2048 and MAX_UPDATE_SIZE <= 8192
 
 
 def test_each_member_needs_only_its_part_and_parts_cover_the_room() -> None:
