@@ -303,7 +303,7 @@ async def _run(args: argparse.Namespace) -> Outcome:
     codes = None
     if args.command == "host":
         codes = codecli.HostCodes(protocol, relay_url, proxy if server is None else None,
-                                  first=args.code)
+                                  first=args.code, ttl=args.code_ttl)
     withdraw = None
     if args.command == "host" and args.lan:
         if server is None:
@@ -316,8 +316,6 @@ async def _run(args: argparse.Namespace) -> Outcome:
 
     def on_event(event: ev.Event, p: RoomProtocol) -> None:
         _narrate(event, p)
-        if codes is not None:
-            codes.on_event(event, p)
         if isinstance(event, ev.RoomOpened):
             print(f"invite: {p.invite.to_link()}", flush=True)
         elif isinstance(event, ev.KnockReceived):
@@ -325,6 +323,8 @@ async def _run(args: argparse.Namespace) -> Outcome:
                  f"type 'admit {event.knock_id}' or 'refuse {event.knock_id}'")
         elif isinstance(event, ev.KnockWithdrawn):
             _say(f"knock {event.knock_id}: their connection dropped; they may knock again")
+        if codes is not None:
+            codes.on_event(event, p)
 
     policy.on_event = on_event
     commands = None

@@ -48,6 +48,15 @@ def add_host_options(h: argparse.ArgumentParser) -> None:
     h.add_argument("--lan", metavar="ADDRESS", action="append",
                    help="announce the built-in relay's room on this interface address (zeroconf)"
                         ", so people on the network can join with a code")
+    h.add_argument("--code-ttl", type=_ttl, default=CODE_TTL, metavar="SECONDS",
+                   help=f"how long an unused code stays open (default {int(CODE_TTL)})")
+
+
+def _ttl(text: str) -> float:
+    value = float(text)
+    if not 5 <= value <= 3600:
+        raise argparse.ArgumentTypeError("a code stays open 5 to 3600 seconds")
+    return value
 
 
 def add_join_options(j: argparse.ArgumentParser) -> None:
@@ -133,11 +142,12 @@ class HostCodes:
     and says which code a knock came through."""
 
     def __init__(self, protocol: RoomProtocol, relay_url: str,
-                 proxy: ProxySettings | None, first: bool) -> None:
+                 proxy: ProxySettings | None, first: bool, ttl: float = CODE_TTL) -> None:
         self.protocol = protocol
         self.first = first
+        self.ttl = ttl
         self.desk = CodeDesk(relay_url, protocol.invite, protocol.room_name, proxy=proxy,
-                             on_change=self._changed)
+                             on_change=self._changed, ttl=ttl)
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _changed(self, code: IssuedCode, sentence: str) -> None:
@@ -166,7 +176,7 @@ class HostCodes:
                 _say(f"cannot offer a code: {exc}")
                 return
             print(f"code: {code.text} (relay {code.relay_url}; works once, for "
-                  f"{int(CODE_TTL // 60)} minutes)", flush=True)
+                  f"{int(self.ttl)} seconds)", flush=True)
 
         task = asyncio.ensure_future(run())
         self._tasks.add(task)
