@@ -310,7 +310,7 @@ async def _run(args: argparse.Namespace) -> Outcome:
             return Outcome(2, "--lan announces the built-in relay: leave out --relay.")
         try:
             withdraw = await codecli.advertise_on_lan(args.lan, relay_url)
-        except Exception as exc:  # app.lan.LanError: the network refused mDNS
+        except codecli.LanError as exc:  # the network refused mDNS
             await server.close()
             return Outcome(3, str(exc))
 

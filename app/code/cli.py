@@ -22,11 +22,12 @@ from app.code.errors import BadCode, CodeFailed
 from app.code.link import CodeDesk, IssuedCode, redeem_code
 from app.core import events as ev
 from app.core.protocol import RoomProtocol
+from app.lan.service import LanError
 from app.net.proxy import ProxySettings
 from crypto.identity import PublicIdentity
 from crypto.invite import Invite
 
-__all__ = ["EXIT_CODE_FAILED", "HostCodes", "add_host_options", "add_join_options",
+__all__ = ["EXIT_CODE_FAILED", "HostCodes", "LanError", "add_host_options", "add_join_options",
            "advertise_on_lan", "invite_from_code"]
 
 EXIT_CODE_FAILED = 8
@@ -71,7 +72,7 @@ def add_join_options(j: argparse.ArgumentParser) -> None:
 async def advertise_on_lan(interfaces: list[str],
                            relay_url: str) -> Callable[[], Awaitable[None]]:
     """Announce the built-in relay (as an opaque room); returns the coroutine function that
-    withdraws it. Raises app.lan.LanError."""
+    withdraws it. Raises LanError."""
     from app.lan.advertise import LanAdvertiser
 
     port = int(relay_url.rsplit(":", 1)[1])
@@ -121,7 +122,7 @@ async def invite_from_code(args: argparse.Namespace, identity: PublicIdentity, n
         _say("looking for rooms on the local network...")
         try:
             relays = await _lan_relays(args.lan)
-        except Exception as exc:  # app.lan.LanError, or zeroconf refusing the interface
+        except LanError as exc:
             return 3, str(exc), None
         if not relays:
             return 4, "No Majlis room was found on this network.", None

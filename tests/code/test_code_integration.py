@@ -180,3 +180,6 @@ def test_joining_without_a_relay_or_with_a_bad_code_says_why() -> None:
     assert done.returncode == 2 and "not a Majlis code" in done.stderr
     done = join()
     assert done.returncode == 2 and "--code CODE" in done.stderr
+    done = join("--code", "7-451-938", "--lan", "not-an-address")
+    assert done.returncode == 3 and "is not an IP address" in done.stderr
+    assert "Traceback" not in done.stderr
