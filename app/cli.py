@@ -260,6 +260,8 @@ async def _run(args: argparse.Namespace) -> Outcome:
         if not relays:
             from relay.server import RelayConfig, RelayServer
 
+            if args.lan and args.listen == "127.0.0.1:0":  # reachable where it is announced
+                args.listen = f"{args.lan[0]}:0"
             host, _, port = args.listen.rpartition(":")
             try:
                 server = RelayServer(RelayConfig(host=host or "127.0.0.1", port=int(port or 0)))

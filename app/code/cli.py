@@ -48,7 +48,8 @@ def add_host_options(h: argparse.ArgumentParser) -> None:
                         "type 'code' for another")
     h.add_argument("--lan", metavar="ADDRESS", action="append",
                    help="announce the built-in relay's room on this interface address (zeroconf)"
-                        ", so people on the network can join with a code")
+                        ", so people on the network can join with a code; the relay listens "
+                        "there unless --listen says otherwise")
     h.add_argument("--code-ttl", type=_ttl, default=CODE_TTL, metavar="SECONDS",
                    help=f"how long an unused code stays open (default {int(CODE_TTL)})")
 
