@@ -17,9 +17,9 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from app.code.codes import CODE_TTL, parse_code
+from app.code.codes import CODE_TTL, Code, parse_code
 from app.code.errors import BadCode, CodeFailed
-from app.code.link import CodeDesk, IssuedCode, redeem_code
+from app.code.link import CodeDesk, IssuedCode, Redeemed, redeem_code
 from app.core import events as ev
 from app.core.protocol import RoomProtocol
 from app.lan.service import LanError
@@ -31,8 +31,7 @@ __all__ = ["EXIT_CODE_FAILED", "HostCodes", "LanError", "add_host_options", "add
            "advertise_on_lan", "invite_from_code"]
 
 EXIT_CODE_FAILED = 8
-LAN_LOOK = 8.0  # seconds to look for rooms on the LAN
-LAN_SETTLE = 1.0  # after the first room appears, for the others to show up
+LAN_LOOK = 8.0  # seconds to look for the room on the LAN
 
 COMMANDS = """  code                 offer a new spoken code (one person each; 5 minutes)
   codes                list the codes offered and what became of them"""
@@ -82,31 +81,49 @@ async def advertise_on_lan(interfaces: list[str],
     return advertiser.close
 
 
-async def _lan_relays(interfaces: list[str]) -> list[str]:
-    """Relays of rooms on the LAN, as the desktop's home page lists them."""
+async def _redeem_on_lan(code: Code, interfaces: list[str], identity: PublicIdentity,
+                         name: str, proxy: ProxySettings | None) -> Redeemed:
+    """Try the code on each room's relay the LAN lists, as rooms show up, for `LAN_LOOK`
+    seconds: a relay where nobody offers the code is passed over (another room on the same
+    network, perhaps found first)."""
     from app.lan.browse import LanBrowser
     from app.lan.service import LanRoom
 
     loop = asyncio.get_running_loop()
-    seen: asyncio.Queue[tuple[LanRoom, ...]] = asyncio.Queue()
+    changed = asyncio.Event()
+    latest: list[tuple[LanRoom, ...]] = [()]
 
-    def changed(rooms: tuple[LanRoom, ...]) -> None:
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(seen.put_nowait, rooms)
+    def seen(rooms: tuple[LanRoom, ...]) -> None:
+        def note() -> None:
+            latest[0] = rooms
+            changed.set()
+        with contextlib.suppress(RuntimeError):  # the loop may be gone
+            loop.call_soon_threadsafe(note)
 
-    browser = LanBrowser(interfaces, changed)
+    browser = LanBrowser(interfaces, seen)
     await loop.run_in_executor(None, browser.start)
+    tried: set[str] = set()
+    failure = CodeFailed("No Majlis room was found on this network.", "no-room")
     try:
         deadline = loop.time() + LAN_LOOK
-        rooms: tuple[LanRoom, ...] = ()
-        while not rooms and loop.time() < deadline:
+        while True:
+            fresh = [r.url for r in latest[0] if r.url not in tried]
+            if fresh:
+                tried.update(fresh)
+                try:
+                    return await redeem_code(code, fresh, identity, name, proxy=proxy,
+                                             on_progress=_say)
+                except CodeFailed as exc:
+                    if exc.reason not in ("no-such-code", "relay"):
+                        raise
+                    failure = exc
+            left = deadline - loop.time()
+            if left <= 0:
+                raise failure
+            changed.clear()
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(deadline - loop.time()):
-                    rooms = await seen.get()
-        await asyncio.sleep(LAN_SETTLE)
-        while not seen.empty():
-            rooms = seen.get_nowait()
-        return [r.url for r in rooms]
+                async with asyncio.timeout(left):
+                    await changed.wait()
     finally:
         await loop.run_in_executor(None, browser.close)
 
@@ -119,21 +136,21 @@ async def invite_from_code(args: argparse.Namespace, identity: PublicIdentity, n
     except BadCode as exc:
         return 2, str(exc), None
     relays = [r for r in (args.relay, written) if r]
-    if not relays and args.lan:
-        _say("looking for rooms on the local network...")
-        try:
-            relays = await _lan_relays(args.lan)
-        except LanError as exc:
-            return 3, str(exc), None
-        if not relays:
-            return 4, "No Majlis room was found on this network.", None
-    if not relays:
+    if not relays and not args.lan:
         return 2, ("Say which relay the code is on: --relay URL (the host's app shows it "
                    "with the code), or --lan ADDRESS for a room on this network."), None
     try:
-        got = await redeem_code(code, relays, identity, name, proxy=proxy, on_progress=_say)
+        if relays:
+            got = await redeem_code(code, relays, identity, name, proxy=proxy,
+                                    on_progress=_say)
+        else:
+            _say("looking for rooms on the local network...")
+            got = await _redeem_on_lan(code, args.lan, identity, name, proxy)
+    except LanError as exc:
+        return 3, str(exc), None
     except CodeFailed as exc:
-        return (3 if exc.reason == "relay" else EXIT_CODE_FAILED), str(exc), None
+        status = {"relay": 3, "no-room": 4}.get(exc.reason, EXIT_CODE_FAILED)
+        return status, str(exc), None
     _say(f"the code opened room {got.room_name!r}; its host's fingerprint is "
          f"{got.host_fingerprint}. Knocking...")
     return 0, "", got.invite

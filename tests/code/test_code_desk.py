@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from relayproc import RelayProcess
+from relayproc import RelayProcess, start_relay
 
 from app.code.codes import parse_code
 from app.code.errors import CodeFailed
@@ -73,3 +73,24 @@ def test_a_dead_relay_is_a_sentence() -> None:
         assert caught.value.reason == "relay"
 
     asyncio.run(scenario())
+
+
+def test_a_relay_without_the_code_is_passed_over(relay: RelayProcess) -> None:
+    """As on a LAN with several rooms: the first relay has no such mailbox, the second does."""
+    other = start_relay()
+    invite = Invite.create([relay.url], Identity.generate().public.key)
+
+    async def scenario() -> None:
+        desk = CodeDesk(relay.url, invite, "Second room")
+        issued = await desk.issue()
+        seen: list[str] = []
+        got = await redeem_code(parse_code(issued.text)[0], [other.url, relay.url],
+                                Identity.generate().public, "x", on_progress=seen.append)
+        assert got.relay_url == relay.url and got.invite == invite
+        assert seen.count("Looking for the code on the relay...") == 2
+        await desk.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        other.stop()
