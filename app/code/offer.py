@@ -35,6 +35,7 @@ from relay import wire
 from relay.errors import WireError
 
 SESSION_TIMEOUT = 30.0  # seconds from our REPLY to the joiner's CONFIRM
+MAX_REFUSALS = 16  # FAILED answers per code
 
 
 class OfferState(enum.Enum):
@@ -77,6 +78,7 @@ class CodeOffer:
         self._room = m.room_block(invite, room_name)
         self._tries: dict[int, _Try] = {}
         self._seen_hellos: set[bytes] = set()
+        self._refused: set[int] = set()
         self._out: list[bytes] = [wire.encode(wire.Join(code.mailbox_id, quiet=True))]
         self._events: list[ev.HostEvent] = []
 
@@ -178,7 +180,7 @@ class CodeOffer:
         except CodeMessageError:
             return
         if isinstance(message, m.Hello):
-            self._send(delivered.from_slot, m.Failed(_ANSWERED[self.state]))
+            self._refuse(delivered.from_slot, _ANSWERED[self.state])
 
     def _hello(self, slot: int, hello: m.Hello, now: float) -> None:
         if hello.pake in self._seen_hellos:
@@ -188,7 +190,7 @@ class CodeOffer:
             self.counters["hello-twice"] += 1
             return
         if self.tries_used >= MAX_ATTEMPTS:
-            self._send(slot, m.Failed("used-up"))
+            self._refuse(slot, "used-up")
             return
         self._seen_hellos.add(hello.pake)
         self.tries_used += 1  # counted before the answer leaves: the answer is the guess
@@ -232,6 +234,15 @@ class CodeOffer:
         self._events.append(ev.AttemptFailed(self.attempts_left))
         if self.tries_used >= MAX_ATTEMPTS and not self._tries:
             self._close(OfferState.BURNED)
+
+    def _refuse(self, slot: int, reason: str) -> None:
+        """FAILED, at most once a slot and MAX_REFUSALS in all: a flood of HELLOs must not make
+        the host's app flood the relay (and be closed for its rate) in answer."""
+        if slot in self._refused or len(self._refused) >= MAX_REFUSALS:
+            self.counters["refusal-dropped"] += 1
+            return
+        self._refused.add(slot)
+        self._send(slot, m.Failed(reason))
 
     def _send(self, slot: int, message: m.Message) -> None:
         self._out.append(wire.encode(wire.Unicast(slot, m.encode(message))))

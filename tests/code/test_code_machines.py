@@ -352,3 +352,18 @@ def test_the_host_leaving_ends_the_wait_with_a_sentence() -> None:
     box.pump()
     assert j.failure is not None and j.failure.reason == "host-left"
     assert ev.CodeClosed("revoked") in box.host_events
+
+
+def test_a_flood_of_hellos_gets_three_answers_and_few_refusals() -> None:
+    box = Mailbox()
+    box.relay.tamper = lambda proto, data: [] if proto is not box.offer and \
+        data[1] == wire.MessageType.DELIVER_CONTROL else [data]  # guessers that never confirm
+    for _ in range(40):
+        box.joiner(Code(7, "000000"))
+    sent = [wire.decode_client(d) for d in box.offer.data_to_send()]
+    assert box.offer.tries_used == MAX_ATTEMPTS
+    kinds = [p[1] for p in unicast_payloads(box)]
+    replies = [k for k in kinds if k == m.Kind.REPLY]
+    refusals = [k for k in kinds if k == m.Kind.FAILED]
+    assert len(replies) == MAX_ATTEMPTS and len(refusals) == 16 and not sent
+    assert box.offer.counters["refusal-dropped"] == 40 - MAX_ATTEMPTS - 16
