@@ -82,6 +82,8 @@ async def _run(config: RelayConfig) -> int:
     await server.start()
     try:
         print(f"listening on {server.url}", flush=True)
+        if server.metrics_url is not None:
+            print(f"{PROG}: metrics on {server.metrics_url}", file=sys.stderr, flush=True)
         await stop.wait()
     finally:
         await server.close()

@@ -159,7 +159,20 @@ OPTIONS: tuple[Option, ...] = (
     Option("media_buffer", "media_buffer_limit", "--media-buffer", _positive_int,
            "drop media for a listener with more than this queued", "BYTES"),
     Option("control_buffer", "control_buffer_limit", "--control-buffer", _positive_int,
-           "disconnect a listener with more than this queued", "BYTES"),
+           "close a connection with more than this queued for it, of any kind (control, "
+           "pongs, close frames)", "BYTES"),
+    Option("output_memory", "output_memory", "--output-memory", _count,
+           "queued output the whole relay may hold; past it the connections holding the most "
+           "are dropped first (0: no ceiling)", "BYTES"),
+    Option("stall_timeout", "stall_timeout", "--stall-timeout", _positive,
+           "close a member whose queued output has not drained for this long", "S"),
+    Option("join_timeout", "join_timeout", "--join-timeout", _positive,
+           "close a connection that has not sent its Join this long after the upgrade", "S"),
+    Option("max_handshakes", "max_handshakes", "--max-handshakes", _count,
+           "connections in their TLS or HTTP handshake at once; more are dropped unanswered "
+           "(0: no limit)", "N"),
+    Option("tls_handshake_timeout", "tls_handshake_timeout", "--tls-handshake-timeout",
+           _positive, "seconds a TLS handshake may take", "S"),
     Option("keepalive", "ping_interval", "--keepalive", _keepalive,
            "seconds between keepalive pings, randomised +-25%; a connection that does not "
            "answer within as long again is closed (0: no pings)", "S"),

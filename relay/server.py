@@ -33,8 +33,8 @@ from websockets.protocol import State
 
 from relay.bus import BusUnavailable, JoinRefused, RedisBus
 from relay.errors import RelayError
+from relay.guard import Pending, RelayConnection
 from relay.http import NEUTRAL_PAGE, Gate
-from relay.keepalive import JitteredPings
 from relay.metrics import MetricsServer
 from relay.rooms import Close, Output, Router, Send
 from relay.settings import RelayConfig
@@ -90,8 +90,8 @@ class _Peer:
         self.sent_join = False
 
 
-class _JitteredConnection(JitteredPings, ServerConnection):
-    """Keepalive pings at randomised intervals (relay.keepalive)."""
+_JitteredConnection = RelayConnection  # keepalive jitter lives in relay.keepalive
+SWEEP_INTERVAL = 0.5  # seconds between checks of stalled members and of the output ceiling
 
 
 def _frame(data: bytes) -> bytes:
@@ -124,15 +124,24 @@ class RelayServer:
         self._metrics: MetricsServer | None = None
         self._timers: dict[_Peer, asyncio.TimerHandle] = {}
         self._live: set[ServerConnection] = set()
+        self._peers: dict[ServerConnection, _Peer] = {}
         self._tasks: set[asyncio.Future[None]] = set()
         self._media_limit = config.media_buffer_limit
         self._control_limit = config.control_buffer_limit
+        self.pending = Pending(config.max_handshakes, config.tls_handshake_timeout)
+        self._connection_class = type("RelayConnection", (RelayConnection,), {
+            "pending": self.pending, "output_limit": config.control_buffer_limit})
+        self.shed = 0  # connections dropped to keep queued output under output_memory
 
     async def start(self) -> None:
         """Bind and start serving. Raises OSError (for example address in use) or ConfigError."""
         cfg = self.config
         if self.bus is not None:
             await self.bus.start()
+        tls: dict[str, Any] = {}
+        if self.tls is not None:
+            tls = {"ssl": self.tls.context,
+                   "ssl_handshake_timeout": cfg.tls_handshake_timeout}
         self._server = await serve(
             self._handle,
             cfg.host,
@@ -145,8 +154,8 @@ class RelayServer:
             ping_interval=cfg.ping_interval or None,
             ping_timeout=cfg.ping_interval or None,
             close_timeout=cfg.close_timeout,
-            ssl=self.tls.context if self.tls is not None else None,
-            create_connection=_JitteredConnection,
+            create_connection=self._connection_class,
+            **tls,
         )
         metrics = cfg.metrics_address()
         if metrics is not None:
@@ -154,6 +163,7 @@ class RelayServer:
             await self._metrics.start()
         if self.tls is not None and cfg.tls_reload_interval > 0:
             self._spawn(self._watch_certificate())
+        self._spawn(self._sweep())
 
     @property
     def url(self) -> str:
@@ -220,6 +230,41 @@ class RelayServer:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def _sweep(self) -> None:
+        """Close members stalled past `stall_timeout`, finish closes whose peer does not read,
+        and keep the relay's queued output under `output_memory` by dropping the connections
+        that hold the most first (one attacker's many stalled sockets, not everyone's)."""
+        loop = asyncio.get_running_loop()
+        ceiling = self.config.output_memory
+        stall = self.config.stall_timeout
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL)
+            now = loop.time()
+            total = 0
+            held: list[tuple[int, ServerConnection]] = []
+            for ws in self._live:
+                size = ws.transport.get_write_buffer_size()
+                if not size:
+                    continue
+                total += size
+                held.append((size, ws))
+                since = getattr(ws, "paused_since", None)
+                if since is not None and now - since > stall and ws.protocol.state is _OPEN:
+                    peer = self._peers.get(ws)
+                    if peer is not None:
+                        self._apply(self.router.close(peer, CloseCode.TOO_SLOW, "stalled"))
+                        if ws.protocol.state is _OPEN:  # not routed yet: close it anyway
+                            self._close(Close(peer, CloseCode.TOO_SLOW, "stalled"))
+            if ceiling and total > ceiling:
+                held.sort(key=lambda item: item[0], reverse=True)
+                for size, ws in held:
+                    if total <= ceiling * 3 // 4:
+                        break
+                    ws.transport.abort()
+                    total -= size
+                    self.shed += 1
+                    self.counters.drop("output_shed")
+
     async def _watch_certificate(self) -> None:
         assert self.tls is not None
         while True:
@@ -238,10 +283,14 @@ class RelayServer:
         address, authorized = self.gate.verdict(ws)
         self._live.add(ws)
         peer = _Peer(ws, address)
+        self._peers[ws] = peer
+        self.pending.done(ws)  # type: ignore[arg-type]
         if address is not None:
             self.gate.by_address.opened(address)
+        deadline = loop.call_later(self.config.join_timeout, self._join_deadline, peer)
         try:
             self._apply(router.connect(peer, address))
+            self._budget(peer, ws)
             if not authorized:
                 await self._unauthorized(peer)
                 return
@@ -263,7 +312,9 @@ class RelayServer:
             logger.exception("connection handler failed")
             ws.transport.abort()
         finally:
+            deadline.cancel()
             self._live.discard(ws)
+            self._peers.pop(ws, None)
             if address is not None:
                 self.gate.by_address.closed(address)
             self._apply(router.disconnect(peer))
@@ -275,12 +326,48 @@ class RelayServer:
             else:
                 logger.debug("connection closed (%s)", ws.close_code)
 
+    def _budget(self, peer: _Peer, ws: ServerConnection) -> None:
+        """Charge control and continuation frames to the peer's message budget, and close it
+        with TOO_SLOW when its queued output passes the bound (relay.guard)."""
+        if not isinstance(ws, RelayConnection):
+            return
+        loop = asyncio.get_running_loop()
+        router = self.router
+
+        def frame() -> None:
+            outputs = router.charge(peer, loop.time())
+            if outputs:
+                self._apply(outputs)
+
+        def overflow() -> None:
+            if ws.protocol.state is not _OPEN:
+                if ws.transport.get_write_buffer_size() > 2 * self._control_limit:
+                    ws.transport.abort()  # still flooding after its close: no more grace
+                return
+            self._apply(router.close(peer, CloseCode.TOO_SLOW, "too slow"))
+            if ws.protocol.state is _OPEN:
+                self._close(Close(peer, CloseCode.TOO_SLOW, "too slow"))
+
+        ws.on_frame, ws.on_overflow = frame, overflow
+        if ws.early_frames:
+            self._apply(router.charge(peer, loop.time(), ws.early_frames))
+
+    def _join_deadline(self, peer: _Peer) -> None:
+        """An upgraded connection that has not joined in time holds a slot for nothing."""
+        router = self.router
+        if router.slot_of(peer) is not None or peer.admitted is not None:
+            return
+        if router.is_connected(peer):
+            self._apply(router.close(peer, CloseCode.JOIN_FIRST, "no Join in time"))
+        elif peer.ws.protocol.state is _OPEN:  # refused already, still waiting (stealth)
+            self._close(Close(peer, CloseCode.UNAUTHORIZED, "an access token is needed"))
+
     async def _unauthorized(self, peer: _Peer) -> None:
         """No valid token. A stealthy relay answers only a client that sent a valid Join (so
         it knows the protocol and a routing id); anyone else sees a plain websocket close."""
         if self.config.stealth:
             with contextlib.suppress(TimeoutError, ConnectionClosed):
-                async with asyncio.timeout(self.config.close_timeout * 6):
+                async with asyncio.timeout(self.config.join_timeout):
                     first = await peer.ws.recv()
                     peer.sent_join = isinstance(first, bytes) and is_join(first)
         else:

@@ -38,7 +38,17 @@ class RelayConfig:
     max_room_size: int = DEFAULT_MAX_ROOM_SIZE
     rate_messages: float = DEFAULT_RATE
     media_buffer_limit: int = 256 * 1024
-    control_buffer_limit: int = 8 * 1024 * 1024
+    # Queued output of every kind (control, pongs, close frames) one connection may hold before
+    # it is closed with TOO_SLOW; and for the whole relay, past which the connections holding
+    # the most are dropped first. A stalled member is closed after `stall_timeout` seconds
+    # whatever it is sent; an upgraded connection must send its Join within `join_timeout`.
+    control_buffer_limit: int = 1024 * 1024
+    output_memory: int = 64 * 1024 * 1024
+    stall_timeout: float = 10.0
+    join_timeout: float = 10.0
+    # Connections still in their TLS or HTTP handshake, and the TLS handshake's deadline.
+    max_handshakes: int = 1000
+    tls_handshake_timeout: float = 10.0
     log_ips: bool = False
     # Beyond the interface: how long a closing handshake may take before the socket is aborted,
     # and the keepalive ping period (None or 0 disables keepalive; each wait is randomised
@@ -99,9 +109,16 @@ class RelayConfig:
         if self.max_message < 16:
             raise ConfigError(f"max_message must be at least 16 bytes, not {self.max_message}")
         for name in ("media_buffer_limit", "control_buffer_limit", "max_connections_per_ip",
-                     "max_rooms_per_ip", "handshakes_per_ip", "rate_bytes"):
+                     "max_rooms_per_ip", "handshakes_per_ip", "rate_bytes", "output_memory",
+                     "max_handshakes"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative")
+        for name in ("stall_timeout", "join_timeout", "tls_handshake_timeout"):
+            value = getattr(self, name)
+            if not 1.0 <= value <= 3600.0:
+                raise ConfigError(f"{name} must be between 1 and 3600 seconds, not {value:g}")
+        if self.output_memory and self.output_memory < self.control_buffer_limit:
+            raise ConfigError("output_memory must be at least control_buffer")
         if self.rate_bytes and self.rate_bytes * 4 < self.max_message:
             raise ConfigError(f"rate_bytes {self.rate_bytes:g} is too low: its burst (4x) must "
                               f"hold one message of max_message ({self.max_message}) bytes")

@@ -1,0 +1,138 @@
+"""Every frame counts and every byte queued for a peer has a bound: the connection class.
+
+websockets answers a ping with a pong inside `data_received`, before any handler sees the
+frame, and queues the pong however full the write buffer already is. A client that sends pings
+and never reads would so grow the relay's memory without bound, and since websockets' own
+keepalive `ping()` waits for that buffer to drain, it can never close such a client. This
+class closes those holes at the one place every frame passes:
+
+* every ping, pong, close and continuation frame is reported (`on_frame`) so the router charges
+  it to the same budget as messages (data frames are charged as messages when they complete);
+* after each read, a write buffer above `output_limit` (pongs, close frames, anything) is
+  reported (`on_overflow`), and the server closes the connection with TOO_SLOW;
+* the time its write buffer went above the high-water mark is kept (`paused_since`), so the
+  server can close a member that stopped reading within a bounded time whatever it is sent;
+* connections still in their TLS or HTTP handshake are counted (`Pending`), and past a cap a new
+  one is refused before its TLS state is even allocated.
+
+Nothing here decides policy beyond those bounds: the server and the router do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.frames import Frame, Opcode
+
+from relay.keepalive import JitteredPings
+
+__all__ = ["SEND_BUFFER", "Pending", "RelayConnection", "TooManyHandshakes"]
+
+# The kernel's send buffer per connection. Left to autotuning, Linux lets it grow to 4 MiB, where
+# a listener that stopped reading hides minutes of audio from every bound the relay applies (and
+# holds kernel memory the relay's own ceiling cannot see). 128 KiB (Linux doubles it) carries
+# voice over any link a listener has; a bulk transfer this relay is not.
+SEND_BUFFER = 128 * 1024
+
+_COUNTED = frozenset((Opcode.PING, Opcode.PONG, Opcode.CLOSE, Opcode.CONT))
+
+
+class TooManyHandshakes(Exception):
+    """Raised by the connection factory past `Pending.limit`: asyncio then drops the socket
+    without creating a transport (no TLS state, no buffers) and logs nothing."""
+
+
+class Pending:
+    """Connections accepted but not yet handed to the relay's handler (TLS or HTTP handshake).
+
+    A connection whose TLS handshake fails is never reported to its protocol by asyncio, so
+    entries still waiting for TLS are forgotten once the handshake deadline has passed.
+    """
+
+    def __init__(self, limit: int, tls_deadline: float) -> None:
+        self.limit = limit
+        self.tls_deadline = tls_deadline
+        self._tls: dict[RelayConnection, float] = {}  # in creation order
+        self._http: set[RelayConnection] = set()
+
+    def __len__(self) -> int:
+        return len(self._tls) + len(self._http)
+
+    def created(self, conn: RelayConnection) -> None:
+        now = time.monotonic()
+        tls = self._tls
+        while tls:
+            first = next(iter(tls))
+            if now - tls[first] <= self.tls_deadline + 1.0:
+                break
+            del tls[first]
+        if self.limit and len(self) >= self.limit:
+            raise TooManyHandshakes
+        tls[conn] = now
+
+    def made(self, conn: RelayConnection) -> None:
+        self._tls.pop(conn, None)
+        self._http.add(conn)
+
+    def done(self, conn: RelayConnection) -> None:
+        self._tls.pop(conn, None)
+        self._http.discard(conn)
+
+
+class RelayConnection(JitteredPings, ServerConnection):
+    """A websockets server connection that reports every frame and bounds its output."""
+
+    pending: Pending | None = None
+    output_limit = 1 << 20
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_frame: Callable[[], None] | None = None
+        self.on_overflow: Callable[[], None] | None = None
+        self.early_frames = 0  # frames that came before the handler set on_frame
+        self.paused_since: float | None = None
+        if self.pending is not None:
+            self.pending.created(self)
+
+    def connection_made(self, transport: Any) -> None:
+        if self.pending is not None:
+            self.pending.made(self)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.pending is not None:
+            self.pending.done(self)
+        super().connection_lost(exc)
+
+    def process_event(self, event: Any) -> None:
+        if self.request is not None and isinstance(event, Frame) and event.opcode in _COUNTED:
+            if self.on_frame is not None:
+                self.on_frame()
+            else:
+                self.early_frames += 1
+        super().process_event(event)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.transport.get_write_buffer_size() > self.output_limit:
+            if self.on_overflow is not None:
+                self.on_overflow()
+            else:
+                self.transport.abort()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self.paused_since = self.loop.time()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self.paused_since = None

@@ -1,0 +1,293 @@
+"""Every frame counts and every queue has a bound: a hostile client against a real relay process.
+
+The attackers are raw sockets on 127.0.0.1 with tiny receive buffers, so that "never reads"
+fills the relay's own write buffer quickly instead of the kernel's. Timeouts only stop a broken
+build from hanging; the assertions are about what the relay did (closed, with which code, how
+much memory it held), never about how fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import socket
+import threading
+import time
+import urllib.request
+
+from relayproc import RelayProcess, start_relay
+from websockets.frames import Close, Frame, Opcode
+from wsclients import ROOM, join, recv, run
+
+from relay.wire import (
+    Control,
+    DeliverControl,
+    DeliverMedia,
+    Join,
+    Media,
+    PeerJoined,
+    PeerLeft,
+    decode_server,
+    encode,
+)
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+class Peak:
+    """Samples a process's resident memory every 20 ms until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, rss_mb(pid), threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_mb(self.pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+class RawClient:
+    """A websocket client that writes frames and reads only when told to."""
+
+    def __init__(self, url: str, rcvbuf: int = 4096) -> None:
+        host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.connect((host, int(port)))
+        self.sock.settimeout(30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            f"GET / HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(1)
+            assert chunk, "the relay closed during the handshake"
+            head += chunk
+        assert head.startswith(b"HTTP/1.1 101"), head
+
+    def send(self, opcode: Opcode, data: bytes) -> bool:
+        """False once the relay has closed or reset the connection."""
+        try:
+            self.sock.sendall(Frame(opcode, data).serialize(mask=True))
+        except OSError:
+            return False
+        return True
+
+    def read_close(self, limit: float = 30.0) -> int | None:
+        """Read everything until the end; the close code the relay sent, or None (reset)."""
+        self.sock.settimeout(limit)
+        data = b""
+        try:
+            while chunk := self.sock.recv(1 << 16):
+                data += chunk
+        except ConnectionResetError:
+            return None
+        except TimeoutError:
+            raise AssertionError("the relay never closed the connection") from None
+        # Walk the frames: the close frame is the last one the relay sent.
+        code, i = None, 0
+        while i + 2 <= len(data):
+            opcode, length, i = data[i] & 0x0F, data[i + 1] & 0x7F, i + 2
+            if length == 126:
+                length, i = int.from_bytes(data[i:i + 2], "big"), i + 2
+            elif length == 127:
+                length, i = int.from_bytes(data[i:i + 8], "big"), i + 8
+            if opcode == Opcode.CLOSE.value and length >= 2:
+                code = Close.parse(data[i:i + length]).code
+            i += length
+        return code
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_ping_flood_before_join_is_rate_limited() -> None:
+    """Finding 1: pings were never charged, and their pongs queued without bound."""
+    rp = start_relay()
+    try:
+        flooder = RawClient(rp.url)
+        before = rss_mb(rp.proc.pid)
+        sent = 0
+        while sent < 20_000 and flooder.send(Opcode.PING, bytes(125)):
+            sent += 1
+        assert flooder.read_close() in (4004, None)  # RATE_LIMITED, or reset past the bound
+        assert sent < 20_000 or rss_mb(rp.proc.pid) - before < 20
+        flooder.close()
+        assert rp.proc.poll() is None
+    finally:
+        rp.stop()
+
+
+def test_pongs_a_client_does_not_read_are_bounded() -> None:
+    """Finding 1, within the rate: the pongs' queue is bounded and the flooder is closed."""
+    rp = start_relay("--rate", "1000000", "--control-buffer", "200000")
+    try:
+        flooder = RawClient(rp.url)
+        before = rss_mb(rp.proc.pid)
+        sent = 0
+        while sent < 200_000 and flooder.send(Opcode.PING, bytes(125)):
+            sent += 1
+        assert sent < 200_000, "25 MB of pongs queued and the relay still reads"
+        assert rss_mb(rp.proc.pid) - before < 30
+        flooder.close()
+    finally:
+        rp.stop()
+
+
+def test_an_upgraded_connection_must_join_in_time() -> None:
+    """Finding 7: a connection that answers pings but never joins held its slot forever."""
+    rp = start_relay("--join-timeout", "1")
+
+    async def scenario() -> None:
+        from websockets.asyncio.client import connect
+        from wsclients import closed_with, track
+        ws = await connect(rp.url, compression=None)
+        track(ws)
+        code, reason, _ = await closed_with(ws)
+        assert (code, reason) == (4001, "no Join in time")
+
+    try:
+        run(scenario)
+    finally:
+        rp.stop()
+
+
+def _stalled_member(url: str) -> RawClient:
+    member = RawClient(url, rcvbuf=2048)
+    member.send(Opcode.BINARY, encode(Join(ROOM, quiet=True)))
+    return member
+
+
+def test_member_stalled_with_media_is_disconnected() -> None:
+    """Finding 3: a member that stopped reading, sent only (droppable) media, stayed forever."""
+    rp = start_relay("--stall-timeout", "1")
+
+    async def scenario() -> None:
+        speaker, _ = await join(rp.url)
+        stalled = _stalled_member(rp.url)
+        assert await recv(speaker) == PeerJoined(2)
+        frame = encode(Media(bytes(16_000)))
+        deadline = time.monotonic() + 30
+        while True:
+            assert time.monotonic() < deadline, "the stalled member was never disconnected"
+            await speaker.send(frame)
+            try:
+                async with asyncio.timeout(0.02):
+                    if await speaker.recv():
+                        break  # PeerLeft(2)
+            except TimeoutError:
+                pass
+        stalled.close()
+
+    try:
+        run(scenario)
+    finally:
+        rp.stop()
+
+
+def test_amplification_into_stalled_members_is_bounded() -> None:
+    """Finding 3: 60 KB controls into members that stopped reading (8 MiB each before)."""
+    rp = start_relay()
+    peak = Peak(rp.proc.pid)
+
+    async def scenario() -> None:
+        sender, _ = await join(rp.url, quiet=True)
+        healthy, _ = await join(rp.url, quiet=True, max_size=None)
+        stalled = [_stalled_member(rp.url) for _ in range(30)]
+        payload = bytes(60_000)
+        for i in range(300):
+            await sender.send(encode(Control(i.to_bytes(4, "big") + payload)))
+            got = await recv(healthy)
+            while isinstance(got, PeerLeft):
+                got = await recv(healthy)
+            assert got == DeliverControl(1, i.to_bytes(4, "big") + payload, False)
+            await asyncio.sleep(1 / 150)
+        for s in stalled:
+            s.close()
+
+    try:
+        before = rss_mb(rp.proc.pid)
+        run(scenario)
+        grown = peak.stop() - before
+        assert grown < 120, f"relay grew by {grown:.0f} MB"  # 30 x 8 MiB = 240 MB before
+    finally:
+        peak.stop()
+        rp.stop()
+
+
+def test_relay_wide_output_ceiling_sheds_the_biggest_first() -> None:
+    """The sum of every connection's queued output is bounded too (metrics count the shed)."""
+    rp = start_relay("--control-buffer", "400000", "--output-memory", "600000",
+                     "--metrics-listen", "127.0.0.1:0")
+    metrics = _metrics_url(rp)
+
+    async def scenario() -> None:
+        sender, _ = await join(rp.url, quiet=True)
+        stalled = [_stalled_member(rp.url) for _ in range(6)]
+        await asyncio.sleep(0.2)
+        for _ in range(250):
+            await sender.send(encode(Control(bytes(30_000))))
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(1.5)
+        for s in stalled:
+            s.close()
+
+    try:
+        run(scenario)
+        with urllib.request.urlopen(metrics, timeout=10) as r:
+            text = r.read().decode()
+        assert 'majlis_relay_drops_total{reason="output_shed"}' in text
+    finally:
+        rp.stop()
+
+
+def _metrics_url(rp: RelayProcess) -> str:
+    assert rp.proc.stderr is not None
+    import re
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        line = rp.proc.stderr.readline()
+        found = re.search(r"metrics on (http://\S+)", line)
+        if found:
+            return found.group(1)
+    raise AssertionError("the relay did not say where its metrics are")
+
+
+def test_a_healthy_listener_is_unaffected_by_a_stalled_one() -> None:
+    """Media still reaches a reading listener while a stalled one is being disconnected."""
+    rp = start_relay("--stall-timeout", "1")
+
+    async def scenario() -> None:
+        speaker, _ = await join(rp.url, quiet=True)
+        listener, _ = await join(rp.url, quiet=True)
+        stalled = _stalled_member(rp.url)
+        for i in range(150):
+            await speaker.send(encode(Media(i.to_bytes(2, "big") + bytes(4000))))
+            got = await recv(listener)
+            while isinstance(got, PeerLeft):
+                got = await recv(listener)
+            assert got == DeliverMedia(i.to_bytes(2, "big") + bytes(4000))
+            await asyncio.sleep(0.02)
+        stalled.close()
+
+    try:
+        run(scenario)
+    finally:
+        rp.stop()
+
+
+__all__ = ["RawClient", "decode_server", "rss_mb"]
