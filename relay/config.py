@@ -97,6 +97,27 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in text.split(",") if w.strip())
 
 
+def _tokens(text: str) -> tuple[str, ...]:
+    """An empty token list given on purpose is a mistake, never "admit everyone"."""
+    tokens = _words(text)
+    if not tokens or len(tokens) != len(text.split(",")):
+        raise ValueError("an empty token would admit no one and an empty list everyone; "
+                         "leave the option out for an open relay")
+    return tokens
+
+
+def _host(text: str) -> str:
+    """An empty host would make asyncio listen on every interface."""
+    if not text.strip():
+        raise ValueError("an empty address would listen on every interface; say 0.0.0.0 or "
+                         ":: to mean that")
+    return text.strip()
+
+
+def _prefix(text: str) -> int:
+    return _int(text, "a prefix length")
+
+
 @dataclass(frozen=True)
 class Option:
     key: str  # TOML key; environment variable MAJLIS_RELAY_<KEY>
@@ -113,7 +134,7 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("host", "host", "--host", _text, "address to listen on (0.0.0.0: every interface)",
+    Option("host", "host", "--host", _host, "address to listen on (0.0.0.0: every interface)",
            "ADDR"),
     Option("port", "port", "--port", _port, "TCP port (0 picks a free one)", "PORT"),
     Option("cert", "certfile", "--cert", _text,
@@ -129,7 +150,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("stealth", "stealth", "--stealth", _bool,
            "say nothing distinctive to a client before it sends a valid Join: close without "
            "reason or error message", None, "switch"),
-    Option("token", "tokens", "--token", _words,
+    Option("token", "tokens", "--token", _tokens,
            "access token(s), comma-separated: only clients with one may join. Prefer "
            "--token-file (the command line is visible to other local users)", "TOKEN", "list"),
     Option("token_file", "token_file", "--token-file", _text,
@@ -156,6 +177,14 @@ OPTIONS: tuple[Option, ...] = (
            "limit; loopback exempt)", "PER_SECOND"),
     Option("max_rooms_per_ip", "max_rooms_per_ip", "--max-rooms-per-ip", _count,
            "rooms one address may be in at once (0: no limit; loopback exempt)", "N"),
+    Option("ipv4_prefix", "ipv4_prefix", "--ipv4-prefix", _prefix,
+           "per-address limits count IPv4 networks of this prefix length", "BITS"),
+    Option("ipv6_prefix", "ipv6_prefix", "--ipv6-prefix", _prefix,
+           "per-address limits count IPv6 networks of this prefix length (one subscriber "
+           "usually has a /64)", "BITS"),
+    Option("exempt_loopback", "exempt_loopback", "--exempt-loopback", _bool,
+           "exempt 127.0.0.1 and ::1 (a local proxy, a local Tor daemon for an onion service) "
+           "from per-address limits; set false to count them as one address", "BOOL"),
     Option("media_buffer", "media_buffer_limit", "--media-buffer", _positive_int,
            "drop media for a listener with more than this queued", "BYTES"),
     Option("control_buffer", "control_buffer_limit", "--control-buffer", _positive_int,
@@ -251,12 +280,14 @@ def _typed(o: Option, value: Any, where: str) -> Any:
         if o.kind == "list" and isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
                 raise ValueError("must be a list of strings")
+            if o.parse is _tokens:
+                return _tokens(",".join(value))
             return tuple(v.strip() for v in value)
         if o.kind == "switch" and not isinstance(value, bool):
             raise ValueError(f"{value!r} is not true or false")
-        if isinstance(value, bool) and o.kind != "switch":
+        if isinstance(value, bool) and o.kind != "switch" and o.parse is not _bool:
             raise ValueError(f"{value!r} is not a valid value")
-        if isinstance(value, int | float | bool):
+        if isinstance(value, int | float | bool):  # TOML numbers and booleans, as text
             value = str(value).lower() if isinstance(value, bool) else str(value)
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not a valid value")

@@ -20,7 +20,15 @@ from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from relay.access import AddressLimits, check_token, client_address, parse_networks, request_token
+from relay.access import (
+    EXEMPT,
+    AddressLimits,
+    address_key,
+    check_token,
+    client_address,
+    parse_networks,
+    request_token,
+)
 from relay.errors import ConfigError
 from relay.settings import RelayConfig, read_token_file
 
@@ -60,7 +68,7 @@ def response(body: bytes, content_type: str, status: int = 200, phrase: str = "O
 
 
 def loopback(address: str) -> bool:
-    return address.startswith("127.") or address == "::1"
+    return address in EXEMPT
 
 
 
@@ -71,8 +79,12 @@ class Gate:
         self.config = config
         self.healthy = healthy
         self.refused: dict[str, int] = {}
-        self.tokens = config.tokens + (read_token_file(config.token_file)
-                                       if config.token_file else ())
+        self.invite_only = bool(config.tokens) or config.token_file is not None
+        from_file = read_token_file(config.token_file) if config.token_file else ()
+        if config.token_file is not None and not from_file:
+            raise ConfigError(f"token_file {config.token_file} has no token (an invite-only "
+                              "relay would admit no one; leave token_file out for an open relay)")
+        self.tokens = config.tokens + from_file
         self.trusted = parse_networks(config.trusted_proxies)
         self.by_address = AddressLimits(config.max_connections_per_ip, config.handshakes_per_ip)
         # Weak: a handshake that fails after this check must not leave its entry behind.
@@ -80,11 +92,20 @@ class Gate:
             weakref.WeakKeyDictionary())
 
     def reload_tokens(self) -> None:
+        """SIGHUP. Fail closed: a file that cannot be read, or holds no token, leaves only the
+        tokens given elsewhere (usually none, so nobody is admitted) until it is fixed, rather
+        than keeping tokens the operator may have meant to revoke, or admitting everyone."""
         if self.config.token_file:
             try:
-                self.tokens = self.config.tokens + read_token_file(self.config.token_file)
+                tokens = read_token_file(self.config.token_file)
             except ConfigError as exc:
-                logger.warning("%s; keeping the previous tokens", exc)
+                logger.error("%s; refusing every client without a token given elsewhere", exc)
+                tokens = ()
+            else:
+                if not tokens:
+                    logger.error("token_file %s has no token; refusing every client",
+                                 self.config.token_file)
+            self.tokens = self.config.tokens + tokens
 
     def verdict(self, connection: ServerConnection) -> tuple[str | None, bool]:
         """(address the per-address limits count, or None; whether the token was good)."""
@@ -109,15 +130,17 @@ class Gate:
             return self.refuse("bus_down", 503, "Service Unavailable")
         peer = connection.remote_address[0] if connection.remote_address else ""
         client = client_address(peer, request.headers.get_all("X-Forwarded-For"), self.trusted)
-        # A loopback client is a local proxy or onion service: it stands for many users.
-        address = None if loopback(client) else client
+        # A local proxy or onion service stands for many users (RELAY.md, "Tor").
+        cfg = self.config
+        exempt = cfg.exempt_loopback and loopback(client)
+        address = None if exempt else address_key(client, cfg.ipv4_prefix, cfg.ipv6_prefix)
         if address is not None:
             loop = asyncio.get_running_loop()
             refusal = self.by_address.admit(address, loop.time())
             if refusal is not None:
                 return self.refuse(refusal, 429, "Too Many Requests")
         authorized = check_token(request_token(request.path, request.headers.get("Authorization")),
-                                 self.tokens)
+                                 self.tokens, self.invite_only)
         self._pending[connection] = (address, authorized)
         if self.config.log_ips:
             forwarded = f" for {client}" if client != peer else ""

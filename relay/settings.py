@@ -66,6 +66,9 @@ class RelayConfig:
     max_connections_per_ip: int = 256
     handshakes_per_ip: float = 20.0  # upgrades per second, bursts of twice as many
     max_rooms_per_ip: int = 64
+    ipv4_prefix: int = 32  # per-address limits count networks of these prefix lengths
+    ipv6_prefix: int = 64
+    exempt_loopback: bool = True  # 127.0.0.1 and ::1 (a local proxy or Tor) are not counted
     # Bytes per second per connection, bursts of 4x; 0: only the message rate bounds it (200
     # messages of at most 64 KiB: 13 MB/s). Public relays should set it (RELAY.md).
     rate_bytes: float = 0
@@ -122,6 +125,8 @@ class RelayConfig:
         if self.rate_bytes and self.rate_bytes * 4 < self.max_message:
             raise ConfigError(f"rate_bytes {self.rate_bytes:g} is too low: its burst (4x) must "
                               f"hold one message of max_message ({self.max_message}) bytes")
+        if not 8 <= self.ipv4_prefix <= 32 or not 16 <= self.ipv6_prefix <= 128:
+            raise ConfigError("ipv4_prefix must be in 8..32 and ipv6_prefix in 16..128")
         if self.keyfile is not None and self.certfile is None:
             raise ConfigError("a key file needs a certificate file (--cert)")
         if not self.close_timeout > 0:
@@ -149,3 +154,4 @@ def read_token_file(path: str) -> tuple[str, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"token_file: cannot read {path}: {exc}") from None
     return tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
+
