@@ -25,8 +25,17 @@ from urllib.parse import parse_qs, urlsplit
 from relay.errors import ConfigError
 from relay.limits import TokenBucket
 
-__all__ = ["EXEMPT", "UNKNOWN", "AddressLimits", "address_key", "check_token",
-           "client_address", "parse_networks", "request_token"]
+__all__ = [
+    "EXEMPT",
+    "UNKNOWN",
+    "AddressLimits",
+    "address_key",
+    "check_token",
+    "client_address",
+    "is_trusted",
+    "parse_networks",
+    "request_token",
+]
 
 # What a trusted proxy forwarded when it forwarded nothing usable: no header, or garbage. Such
 # clients are not believed to be anyone in particular, so they share one set of limits (and are
@@ -69,6 +78,12 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
              trusted: Sequence[Network]) -> bool:
     return any(address in net for net in trusted)
+
+
+def is_trusted(peer: str, trusted: Sequence[Network]) -> bool:
+    """Whether `peer` (a TCP peer's address) is one of the trusted proxies."""
+    address = _address(peer)
+    return address is not None and _trusted(address, trusted)
 
 
 def client_address(peer: str, forwarded_for: Sequence[str], trusted: Sequence[Network]) -> str:

@@ -147,6 +147,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("path", "path", "--path", _text,
            "serve websockets only on this path (e.g. a long random one); every other request "
            "gets the ordinary web page", "PATH"),
+    Option("site", "site", "--site", _text,
+           "directory with the website to show everyone but relay clients (default: the page "
+           "of a freshly installed nginx)", "DIR"),
+    Option("healthz_path", "healthz_path", "--healthz-path", _text,
+           "also answer health checks on this path of the public port (the metrics listener "
+           "always has /healthz)", "PATH"),
+    Option("http_timeout", "http_timeout", "--http-timeout", _positive,
+           "seconds a visitor may take to send a request (idle keep-alive: 5 more), as nginx",
+           "S"),
     Option("stealth", "stealth", "--stealth", _bool,
            "say nothing distinctive to a client before it sends a valid Join: close without "
            "reason or error message", None, "switch"),
@@ -238,9 +247,9 @@ def add_arguments(parser: argparse.ArgumentParser, defaults: RelayConfig) -> Non
             default = ",".join(default) or "none"
         shown = "off" if default in (None, False) else default
         help_text = f"{o.help} (default: {shown}; file: {o.key}; env: {o.env})".replace("%", "%%")
-        if o.kind == "switch":
-            parser.add_argument(o.flag, dest=o.key, action="store_const", const=True,
-                                default=None, help=help_text)
+        if o.kind == "switch":  # "--stealth" alone means true; "--stealth false" is allowed
+            parser.add_argument(o.flag, dest=o.key, metavar="BOOL", nargs="?", const=True,
+                                default=None, type=_argparse_type(o), help=help_text)
         else:
             parser.add_argument(o.flag, dest=o.key, metavar=o.metavar, default=None,
                                 type=_argparse_type(o), help=help_text)

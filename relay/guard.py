@@ -20,6 +20,7 @@ Nothing here decides policy beyond those bounds: the server and the router do.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import time
@@ -29,7 +30,10 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 
+from relay.front import Front
+from relay.http1 import Refusal, RequestReader
 from relay.keepalive import JitteredPings
+from relay.site import refusal
 
 __all__ = ["SEND_BUFFER", "Pending", "RelayConnection", "TooManyHandshakes"]
 
@@ -88,10 +92,20 @@ class RelayConnection(JitteredPings, ServerConnection):
     """A websockets server connection that reports every frame and bounds its output."""
 
     pending: Pending | None = None
+    front: Front | None = None
     output_limit = 1 << 20
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # websockets' own failures (a frame too large, bad UTF-8...) carry its wording and our
+        # limits in the close reason: send the code alone.
+        fail = self.protocol.fail
+        self.protocol.fail = lambda code, reason="": fail(code)  # type: ignore[method-assign]
+        self._reader: RequestReader | None = None
+        self._front_done = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_header = False
+        self._address_key: str | None = None
         self.on_frame: Callable[[], None] | None = None
         self.on_overflow: Callable[[], None] | None = None
         self.early_frames = 0  # frames that came before the handler set on_frame
@@ -107,10 +121,76 @@ class RelayConnection(JitteredPings, ServerConnection):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         super().connection_made(transport)
+        front = self.front
+        if front is not None:
+            peer = transport.get_extra_info("peername")
+            key = front.key(str(peer[0])) if peer else None
+            if key is not None:
+                if not front.accept(key):
+                    transport.abort()
+                    return
+                self._address_key = key
+            self._reader = RequestReader()
+            self._arm(front.header_timeout, True)
+
+    def upgraded(self) -> None:
+        """The handler took the connection: it now counts as a websocket, not a visitor."""
+        if self.pending is not None:
+            self.pending.done(self)
+        self._release()
+
+    def _release(self) -> None:
+        if self._address_key is not None and self.front is not None:
+            self.front.release(self._address_key)
+            self._address_key = None
+
+    def _arm(self, delay: float, header: bool) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_header = header
+        self._timer = self.loop.call_later(delay, self._idle)
+
+    def _idle(self) -> None:
+        self._timer = None
+        self._front_done = True
+        self._reader = None
+        self.transport.close()
+
+    def _serve(self, data: bytes) -> None:
+        """Answer website requests until the websocket upgrade (relay.front)."""
+        reader, front = self._reader, self.front
+        assert reader is not None and front is not None
+        reader.feed(data)
+        while (item := reader.next()) is not None:
+            now = time.time()
+            if isinstance(item, Refusal):
+                self.transport.write(refusal(item, now))
+                self._idle()
+                return
+            if front.is_upgrade(item):
+                self._reader = None
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+                super().data_received(item.raw + reader.rest())
+                return
+            answer, close = front.answer(item, now)
+            self.transport.write(answer)
+            if close:
+                self._idle()
+                return
+        if not reader.partial:
+            self._arm(front.keepalive_timeout, False)
+        elif not self._timer_header:  # a new request began: nginx's header timer starts now
+            self._arm(front.header_timeout, True)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.pending is not None:
             self.pending.done(self)
+        self._release()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         super().connection_lost(exc)
 
     def process_event(self, event: Any) -> None:
@@ -122,7 +202,12 @@ class RelayConnection(JitteredPings, ServerConnection):
         super().process_event(event)
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
+        if self._front_done:
+            return  # answered and closing: nothing more is read
+        if self._reader is not None:
+            self._serve(data)
+        else:
+            super().data_received(data)
         if self.transport.get_write_buffer_size() > self.output_limit:
             if self.on_overflow is not None:
                 self.on_overflow()

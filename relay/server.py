@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+from asyncio import sslproto
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -32,9 +34,11 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 from relay.bus import BusUnavailable, JoinRefused, RedisBus
-from relay.errors import RelayError
+from relay.errors import ListenError, RelayError
+from relay.front import Front
 from relay.guard import Pending, RelayConnection
 from relay.http import NEUTRAL_PAGE, Gate
+from relay.logs import LogLimiter
 from relay.metrics import MetricsServer
 from relay.rooms import Close, Output, Router, Send
 from relay.settings import RelayConfig
@@ -48,6 +52,7 @@ from relay.shared import (
     Subscribe,
     Unsubscribe,
 )
+from relay.site import Site
 from relay.tls import ReloadingTLS
 from relay.wire import CloseCode, Error, encode, is_join
 
@@ -91,6 +96,7 @@ class _Peer:
 
 
 _JitteredConnection = RelayConnection  # keepalive jitter lives in relay.keepalive
+TLS_READ_BUFFER = 16 * 1024 + 256  # process-wide: relay/tls.py explains
 SWEEP_INTERVAL = 0.5  # seconds between checks of stalled members and of the output ceiling
 
 
@@ -119,7 +125,16 @@ class RelayServer:
             self.router = Router(config.limits())
         self.counters = self.router.counters
         self.tls = ReloadingTLS(config.certfile, config.keyfile) if config.certfile else None
-        self.gate = Gate(config, self.healthy)
+        self.site = Site(config.site)
+        self.gate = Gate(config, self.healthy, self.site)
+        self.front = Front(self.site, config.path, config.healthz_path, self.healthy,
+                           header_timeout=config.http_timeout,
+                           keepalive_timeout=config.http_timeout + 5.0,
+                           max_per_address=config.max_connections_per_ip,
+                           trusted=config.trusted_proxies,
+                           exempt_loopback=config.exempt_loopback,
+                           prefixes=(config.ipv4_prefix, config.ipv6_prefix))
+        self.log = LogLimiter(logger)
         self._server: Server | None = None
         self._metrics: MetricsServer | None = None
         self._timers: dict[_Peer, asyncio.TimerHandle] = {}
@@ -130,7 +145,8 @@ class RelayServer:
         self._control_limit = config.control_buffer_limit
         self.pending = Pending(config.max_handshakes, config.tls_handshake_timeout)
         self._connection_class = type("RelayConnection", (RelayConnection,), {
-            "pending": self.pending, "output_limit": config.control_buffer_limit})
+            "pending": self.pending, "front": self.front,
+            "output_limit": config.control_buffer_limit})
         self.shed = 0  # connections dropped to keep queued output under output_memory
 
     async def start(self) -> None:
@@ -138,6 +154,10 @@ class RelayServer:
         cfg = self.config
         if self.bus is not None:
             await self.bus.start()
+        if self.tls is not None:
+            # asyncio gives each TLS connection a 256 KiB read buffer before any check: 300 KB
+            # a socket, 6 GB at max_connections. One TLS record (16 KiB + overhead) is enough.
+            sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
         tls: dict[str, Any] = {}
         if self.tls is not None:
             tls = {"ssl": self.tls.context,
@@ -149,6 +169,8 @@ class RelayServer:
             compression=None,  # compressing ciphertext gains nothing and leaks lengths
             max_size=cfg.max_message,
             process_request=self.gate.process_request,
+            process_response=self.gate.process_response,
+            open_timeout=None,  # relay.front keeps nginx's timers until the upgrade
             server_header=None,
             logger=_WS_LOGGER_IPS if cfg.log_ips else _WS_LOGGER,
             ping_interval=cfg.ping_interval or None,
@@ -160,7 +182,13 @@ class RelayServer:
         metrics = cfg.metrics_address()
         if metrics is not None:
             self._metrics = MetricsServer(*metrics, self.metrics, self.healthy)
-            await self._metrics.start()
+            try:
+                await self._metrics.start()
+            except OSError as exc:
+                self._metrics = None
+                await self.close()
+                reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+                raise ListenError(f"{metrics[0]}:{metrics[1]} (metrics_listen)", reason) from None
         if self.tls is not None and cfg.tls_reload_interval > 0:
             self._spawn(self._watch_certificate())
         self._spawn(self._sweep())
@@ -284,12 +312,16 @@ class RelayServer:
         self._live.add(ws)
         peer = _Peer(ws, address)
         self._peers[ws] = peer
-        self.pending.done(ws)  # type: ignore[arg-type]
+        if isinstance(ws, RelayConnection):
+            ws.upgraded()
         if address is not None:
             self.gate.by_address.opened(address)
         deadline = loop.call_later(self.config.join_timeout, self._join_deadline, peer)
         try:
-            self._apply(router.connect(peer, address))
+            refused = router.connect(peer, address)
+            if refused:  # the relay is full: a stealthy relay waits to see who asks
+                await self._refuse_after_join(peer, refused)
+                return
             self._budget(peer, ws)
             if not authorized:
                 await self._unauthorized(peer)
@@ -307,9 +339,11 @@ class RelayServer:
                     await self._wait_admitted(peer)
         except ConnectionClosed:
             pass
-        except Exception:
-            # A bug must cost one connection, never the relay. No address in this record.
-            logger.exception("connection handler failed")
+        except Exception as exc:
+            # A bug must cost one connection, never the relay, and one log line per interval
+            # however often a client can trigger it. No address in this record.
+            self.log.once(f"handler:{type(exc).__name__}", "connection handler failed: %s",
+                          type(exc).__name__, exc_info=True)
             ws.transport.abort()
         finally:
             deadline.cancel()
@@ -363,8 +397,14 @@ class RelayServer:
             self._close(Close(peer, CloseCode.UNAUTHORIZED, "an access token is needed"))
 
     async def _unauthorized(self, peer: _Peer) -> None:
-        """No valid token. A stealthy relay answers only a client that sent a valid Join (so
-        it knows the protocol and a routing id); anyone else sees a plain websocket close."""
+        """No valid token."""
+        await self._refuse_after_join(peer, self.router.close(
+            peer, CloseCode.UNAUTHORIZED, "an access token is needed"))
+
+    async def _refuse_after_join(self, peer: _Peer, refusal: list[Output[_Peer]]) -> None:
+        """A stealthy relay explains a refusal only to a client that sent a valid Join (so it
+        knows the protocol and a routing id; today's clients always send it first); anyone
+        else sees a plain websocket close."""
         if self.config.stealth:
             with contextlib.suppress(TimeoutError, ConnectionClosed):
                 async with asyncio.timeout(self.config.join_timeout):
@@ -372,7 +412,7 @@ class RelayServer:
                     peer.sent_join = isinstance(first, bytes) and is_join(first)
         else:
             peer.sent_join = True
-        self._apply(self.router.close(peer, CloseCode.UNAUTHORIZED, "an access token is needed"))
+        self._apply(refusal)
         with contextlib.suppress(ConnectionClosed):
             await peer.ws.wait_closed()
 
@@ -527,7 +567,14 @@ def _remote(ws: ServerConnection, address: str | None) -> str:
     return str(ws.remote_address[0]) if ws.remote_address else "?"
 
 
+_ASYNCIO_LOG = LogLimiter(logging.getLogger("relay"))
+
+
 def quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """Asyncio's default handler prints transports and peer names; keep only the message."""
-    safe = {k: v for k, v in context.items() if k in ("message", "exception")}
-    loop.default_exception_handler(safe)
+    """Asyncio's default handler prints transports and peer names with a traceback; a flood of
+    connections past the open-files limit made that 8,000 lines a second. Keep one line per
+    message per interval, with the exception's type and text but no traceback."""
+    message = str(context.get("message", "asyncio error"))
+    exc = context.get("exception")
+    detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+    _ASYNCIO_LOG.once(f"asyncio:{message}", "%s%s", message, detail)

@@ -132,7 +132,7 @@ def forwarded(address: str) -> dict[str, str]:
 
 
 def test_invite_only_relay_admits_token_holders() -> None:
-    rp = start_relay("--token", "sesame,open")
+    rp = start_relay("--token", "sesame,open", "--stealth", "false")
     try:
         async def scenario() -> None:
             ws = await client(rp.url)
@@ -190,7 +190,7 @@ def test_secret_path_shows_only_the_website_elsewhere() -> None:
         async def scenario() -> None:
             with pytest.raises(InvalidStatus) as info:
                 await client(base + "/other")
-            assert info.value.response.status_code == 200  # just the page, no upgrade
+            assert info.value.response.status_code == 404  # no such page, no upgrade
             ws = await client(rp.url)
             await ws.send(encode(Join(ROOM)))
             async with asyncio.timeout(20):
