@@ -63,7 +63,8 @@ class Front:
             return False
         return self.path is None or self._target_path(request.target) == self.path
 
-    def answer(self, request: Request, now: float) -> tuple[bytes, bool]:
+    def answer(self, request: Request, now: float, port: int = 80,
+               tls: bool = False) -> tuple[bytes, bool]:
         """The website's answer: (bytes, close after them)."""
         if (self.healthz_path is not None
                 and self._target_path(request.target) == self.healthz_path
@@ -74,7 +75,7 @@ class Front:
             head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
                     f"Connection: {'keep-alive' if keep else 'close'}\r\n\r\n").encode()
             return head + (b"" if request.method == "HEAD" else b"ok\n"), not keep
-        return self.site.answer(request, now)
+        return self.site.answer(request, now, port, tls)
 
     # Connections per address before the upgrade.
 

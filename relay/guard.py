@@ -174,7 +174,9 @@ class RelayConnection(JitteredPings, ServerConnection):
                     self._timer = None
                 super().data_received(item.raw + reader.rest())
                 return
-            answer, close = front.answer(item, now)
+            local = self.transport.get_extra_info("sockname")
+            tls = self.transport.get_extra_info("sslcontext") is not None
+            answer, close = front.answer(item, now, local[1] if local else 80, tls)
             self.transport.write(answer)
             if close:
                 self._idle()

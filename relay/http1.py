@@ -118,6 +118,9 @@ class RequestReader:
         if len(line) > LINE_LIMIT:
             return self._refuse(414, "uri_too_long")
         parts = line.split(b" ")
+        if len(parts) == 2 and parts[0] == b"GET" and parts[1].startswith(b"/"):
+            # HTTP/0.9: nginx still answers it, with the bare body
+            return Request("GET", parts[1].decode("latin-1"), (0, 9), (), raw)
         if len(parts) != 3 or not _METHOD.fullmatch(parts[0]) or not parts[1]:
             return self._refuse(400, "bad_request")
         version = _VERSION.fullmatch(parts[2])

@@ -90,8 +90,8 @@ def _head(status: int, headers: list[tuple[str, str]], now: float) -> bytes:
 def error(status: int, now: float, keep_alive: bool, head_only: bool = False,
           detail: str | None = None, extra: tuple[tuple[str, str], ...] = ()) -> bytes:
     body = error_page(status, detail)
-    headers = [("Content-Type", "text/html"), ("Content-Length", str(len(body))),
-               ("Connection", "keep-alive" if keep_alive else "close"), *extra]
+    headers = [("Content-Type", "text/html"), ("Content-Length", str(len(body))), *extra,
+               ("Connection", "keep-alive" if keep_alive else "close")]
     return _head(status, headers, now) + (b"" if head_only else body)
 
 
@@ -110,21 +110,28 @@ class Site:
         self.root = os.path.realpath(root) if root is not None else None
         self._started = time.time()
 
-    def answer(self, request: Request, now: float) -> tuple[bytes, bool]:
-        """(response bytes, whether to close the connection after them)."""
+    def answer(self, request: Request, now: float, port: int = 80,
+               tls: bool = False) -> tuple[bytes, bool]:
+        """(response bytes, whether to close the connection after them). `port` and `tls`
+        are the listener's, for redirects as nginx writes them."""
+        if request.version == (0, 9):  # the bare body, then close
+            raw, _ = self.answer(Request("GET", request.target, (1, 0), (), b""), now, port, tls)
+            return raw.partition(b"\r\n\r\n")[2], True
         keep = request.keep_alive and not request.chunked
         head_only = request.method == "HEAD"
         path = self._path(request.target)
         if path is None:
             return error(400, now, False, head_only), True
-        if request.method not in ("GET", "HEAD"):
-            return error(405, now, keep, head_only), not keep
-        found = self._find(path)
+        found = self._find(path)  # nginx's try_files: a missing file is 404 whatever the method
         if found is None:
             return error(404, now, keep, head_only), not keep
+        if request.method not in ("GET", "HEAD"):
+            return error(405, now, keep, head_only), not keep
         if isinstance(found, str):  # a directory without its slash
-            host = request.header("host") or "localhost"
-            extra = (("Location", f"http://{host}{found}"),)
+            host = (request.header("host") or "localhost").rsplit(":", 1)[0]
+            scheme = "https" if tls else "http"
+            shown = "" if port == (443 if tls else 80) else f":{port}"
+            extra = (("Location", f"{scheme}://{host}{shown}{found}"),)
             return error(301, now, keep, head_only, extra=extra), not keep
         body, mtime, kind = found
         headers = [("Content-Type", kind), ("Content-Length", str(len(body))),

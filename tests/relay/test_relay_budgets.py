@@ -9,16 +9,13 @@ much memory it held), never about how fast.
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
-import socket
 import threading
 import time
 import urllib.request
 
-from relayproc import RelayProcess, start_relay
+from relayproc import RawClient, RelayProcess, start_relay
 from websockets.asyncio.client import connect
-from websockets.frames import Close, Frame, Opcode
+from websockets.frames import Opcode
 from wsclients import ROOM, closed_with, join, recv, run, track
 
 from relay.wire import (
@@ -29,7 +26,6 @@ from relay.wire import (
     Media,
     PeerJoined,
     PeerLeft,
-    decode_server,
     encode,
 )
 
@@ -58,62 +54,6 @@ class Peak:
         self._stop.set()
         self._thread.join()
         return self.peak
-
-
-class RawClient:
-    """A websocket client that writes frames and reads only when told to."""
-
-    def __init__(self, url: str, rcvbuf: int = 4096) -> None:
-        host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.connect((host, int(port)))
-        self.sock.settimeout(30)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(
-            f"GET / HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self.sock.recv(1)
-            assert chunk, "the relay closed during the handshake"
-            head += chunk
-        assert head.startswith(b"HTTP/1.1 101"), head
-
-    def send(self, opcode: Opcode, data: bytes) -> bool:
-        """False once the relay has closed or reset the connection."""
-        try:
-            self.sock.sendall(Frame(opcode, data).serialize(mask=True))
-        except OSError:
-            return False
-        return True
-
-    def read_close(self, limit: float = 30.0) -> int | None:
-        """Read everything until the end; the close code the relay sent, or None (reset)."""
-        self.sock.settimeout(limit)
-        data = b""
-        try:
-            while chunk := self.sock.recv(1 << 16):
-                data += chunk
-        except ConnectionResetError:
-            return None
-        except TimeoutError:
-            raise AssertionError("the relay never closed the connection") from None
-        # Walk the frames: the close frame is the last one the relay sent.
-        code, i = None, 0
-        while i + 2 <= len(data):
-            opcode, length, i = data[i] & 0x0F, data[i + 1] & 0x7F, i + 2
-            if length == 126:
-                length, i = int.from_bytes(data[i:i + 2], "big"), i + 2
-            elif length == 127:
-                length, i = int.from_bytes(data[i:i + 8], "big"), i + 8
-            if opcode == Opcode.CLOSE.value and length >= 2:
-                code = Close.parse(data[i:i + length]).code
-            i += length
-        return code
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 def test_ping_flood_before_join_is_rate_limited() -> None:
@@ -291,4 +231,3 @@ def test_a_healthy_listener_is_unaffected_by_a_stalled_one() -> None:
         rp.stop()
 
 
-__all__ = ["RawClient", "decode_server", "rss_mb"]
