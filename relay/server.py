@@ -96,7 +96,7 @@ class _Peer:
 
 
 _JitteredConnection = RelayConnection  # keepalive jitter lives in relay.keepalive
-TLS_READ_BUFFER = 16 * 1024 + 256  # process-wide: relay/tls.py explains
+TLS_READ_BUFFER = 4096  # bytes; start() says why
 SWEEP_INTERVAL = 0.5  # seconds between checks of stalled members and of the output ceiling
 
 
@@ -156,7 +156,8 @@ class RelayServer:
             await self.bus.start()
         if self.tls is not None:
             # asyncio gives each TLS connection a 256 KiB read buffer before any check: 300 KB
-            # a socket, 6 GB at max_connections. One TLS record (16 KiB + overhead) is enough.
+            # a socket, 6 GB at max_connections. asyncio reads records in as many pieces as it
+            # takes, and voice needs no large reads. (Process-wide: the class holds it.)
             sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
         tls: dict[str, Any] = {}
         if self.tls is not None:

@@ -9,11 +9,10 @@ much memory it held), never about how fast.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import urllib.request
 
-from relayproc import RawClient, RelayProcess, start_relay
+from relayproc import Peak, RawClient, RelayProcess, rss_mb, start_relay
 from websockets.asyncio.client import connect
 from websockets.frames import Opcode
 from wsclients import ROOM, closed_with, join, recv, run, track
@@ -28,32 +27,6 @@ from relay.wire import (
     PeerLeft,
     encode,
 )
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
-
-
-class Peak:
-    """Samples a process's resident memory every 20 ms until stopped."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, rss_mb(pid), threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, rss_mb(self.pid))
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
 
 
 def test_ping_flood_before_join_is_rate_limited() -> None:
