@@ -106,6 +106,7 @@ class RelayConnection(JitteredPings, ServerConnection):
         self._timer: asyncio.TimerHandle | None = None
         self._timer_header = False
         self._address_key: str | None = None
+        self._refused = False
         self.on_frame: Callable[[], None] | None = None
         self.on_overflow: Callable[[], None] | None = None
         self.early_frames = 0  # frames that came before the handler set on_frame
@@ -114,6 +115,20 @@ class RelayConnection(JitteredPings, ServerConnection):
             self.pending.created(self)
 
     def connection_made(self, transport: Any) -> None:
+        front = self.front
+        if front is not None:
+            # Refused before websockets starts anything (its handler task, its queues): a
+            # flood of connections from one address must cost as little as possible each.
+            peer = transport.get_extra_info("peername")
+            key = front.key(str(peer[0])) if peer else None
+            if key is not None:
+                if not front.accept(key):
+                    self._refused = True
+                    if self.pending is not None:
+                        self.pending.done(self)
+                    transport.abort()
+                    return
+                self._address_key = key
         if self.pending is not None:
             self.pending.made(self)
         sock = transport.get_extra_info("socket")
@@ -121,15 +136,7 @@ class RelayConnection(JitteredPings, ServerConnection):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         super().connection_made(transport)
-        front = self.front
         if front is not None:
-            peer = transport.get_extra_info("peername")
-            key = front.key(str(peer[0])) if peer else None
-            if key is not None:
-                if not front.accept(key):
-                    transport.abort()
-                    return
-                self._address_key = key
             self._reader = RequestReader()
             self._arm(front.header_timeout, True)
 
@@ -187,6 +194,8 @@ class RelayConnection(JitteredPings, ServerConnection):
             self._arm(front.header_timeout, True)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._refused:
+            return  # websockets never knew of it
         if self.pending is not None:
             self.pending.done(self)
         self._release()

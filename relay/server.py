@@ -98,6 +98,7 @@ class _Peer:
 _JitteredConnection = RelayConnection  # keepalive jitter lives in relay.keepalive
 TLS_READ_BUFFER = 4096  # bytes; start() says why
 SWEEP_INTERVAL = 0.5  # seconds between checks of stalled members and of the output ceiling
+_ABUSE = (CloseCode.RATE_LIMITED, CloseCode.TOO_SLOW)  # closes after which nothing more is read
 
 
 def _frame(data: bytes) -> bytes:
@@ -554,6 +555,10 @@ class RelayServer:
                 ws.protocol.send_binary(encode(Error(close.code, close.reason)))
                 ws.protocol.send_close(close.code, close.reason)
             ws.send_data()
+            if close.code in _ABUSE:
+                # A flooder keeps sending after its close: reading and parsing what it sends
+                # until the close times out cost every room latency. Read no more of it.
+                ws.transport.pause_reading()
         except Exception:
             logger.exception("closing a connection failed")
             ws.transport.abort()
