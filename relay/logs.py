@@ -8,11 +8,12 @@ cause logs once per `interval`; the next line for it says how many were left out
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
 
-__all__ = ["INTERVAL", "LogLimiter", "OncePerInterval"]
+__all__ = ["INTERVAL", "LogLimiter", "OncePerInterval", "quiet_exception_handler"]
 
 INTERVAL = 60.0  # seconds
 
@@ -64,3 +65,30 @@ class OncePerInterval(logging.Filter):
         if left_out:
             record.msg = f"{record.msg} ({left_out} more like it in the last minute)"
         return True
+
+
+_ASYNCIO_LOG = LogLimiter(logging.getLogger("relay"))
+
+
+def quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Asyncio's default handler prints transports and peer names with a traceback; a flood of
+    connections past the open-files limit made that 8,000 lines a second. Keep one line per
+    message per interval, with the exception's type and text but no traceback."""
+    message = str(context.get("message", "asyncio error"))
+    exc = context.get("exception")
+    detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+    _ASYNCIO_LOG.once(f"asyncio:{message}", "%s%s", message, detail)
+
+
+class _NoDebug(logging.Filter):
+    """Websockets logs request headers and frame contents at DEBUG; those can carry addresses."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO
+
+
+# Two loggers for websockets, chosen per server: the default one drops DEBUG records. A child
+# logger does not inherit its parent's filters, so "relay.websockets.ips" logs everything.
+_WS_LOGGER = logging.getLogger("relay.websockets")
+_WS_LOGGER.addFilter(_NoDebug())
+_WS_LOGGER_IPS = logging.getLogger("relay.websockets.ips")

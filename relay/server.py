@@ -36,9 +36,10 @@ from websockets.protocol import State
 from relay.bus import BusUnavailable, JoinRefused, RedisBus
 from relay.errors import ListenError, RelayError
 from relay.front import Front
-from relay.guard import Pending, RelayConnection
+from relay.guard import Peer as _Peer
+from relay.guard import Pending, RelayConnection, sweep
 from relay.http import NEUTRAL_PAGE, Gate
-from relay.logs import LogLimiter
+from relay.logs import _WS_LOGGER, _WS_LOGGER_IPS, LogLimiter, quiet_exception_handler
 from relay.metrics import MetricsServer
 from relay.rooms import Close, Output, Router, Send
 from relay.settings import RelayConfig
@@ -61,38 +62,6 @@ __all__ = ["NEUTRAL_PAGE", "RelayConfig", "RelayServer", "quiet_exception_handle
 logger = logging.getLogger("relay")
 SHUTDOWN_GRACE = 1.0  # seconds
 _OPEN = State.OPEN
-
-
-class _NoDebug(logging.Filter):
-    """Websockets logs request headers and frame contents at DEBUG; those can carry addresses."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.INFO
-
-
-# Two loggers for websockets, chosen per server: the default one drops DEBUG records. A child
-# logger does not inherit its parent's filters, so "relay.websockets.ips" logs everything.
-_WS_LOGGER = logging.getLogger("relay.websockets")
-_WS_LOGGER.addFilter(_NoDebug())
-_WS_LOGGER_IPS = logging.getLogger("relay.websockets.ips")
-
-class _Peer:
-    """The router's handle for one connection, holding the transport's bound methods so the
-    fan-out loop does one attribute lookup per call instead of three (it runs per listener per
-    frame: at 1000 listeners, 50,000 times a second for one speaker)."""
-
-    __slots__ = ("address", "admitted", "buffered", "closing", "protocol", "sent_join", "write",
-                 "ws")
-
-    def __init__(self, ws: ServerConnection, address: str | None) -> None:
-        self.ws = ws
-        self.protocol = ws.protocol
-        self.write = ws.transport.write
-        self.buffered = ws.transport.get_write_buffer_size
-        self.closing = ws.transport.is_closing
-        self.address = address  # only when per-address limits apply to it
-        self.admitted: asyncio.Future[None] | None = None  # shared rooms: join in progress
-        self.sent_join = False
 
 
 _JitteredConnection = RelayConnection  # keepalive jitter lives in relay.keepalive
@@ -261,39 +230,22 @@ class RelayServer:
         task.add_done_callback(self._tasks.discard)
 
     async def _sweep(self) -> None:
-        """Close members stalled past `stall_timeout`, finish closes whose peer does not read,
-        and keep the relay's queued output under `output_memory` by dropping the connections
-        that hold the most first (one attacker's many stalled sockets, not everyone's)."""
+        """Every SWEEP_INTERVAL: close members stalled past `stall_timeout`, and keep queued
+        output under `output_memory` (relay.guard.sweep)."""
         loop = asyncio.get_running_loop()
-        ceiling = self.config.output_memory
-        stall = self.config.stall_timeout
         while True:
             await asyncio.sleep(SWEEP_INTERVAL)
-            now = loop.time()
-            total = 0
-            held: list[tuple[int, ServerConnection]] = []
-            for ws in self._live:
-                size = ws.transport.get_write_buffer_size()
-                if not size:
-                    continue
-                total += size
-                held.append((size, ws))
-                since = getattr(ws, "paused_since", None)
-                if since is not None and now - since > stall and ws.protocol.state is _OPEN:
-                    peer = self._peers.get(ws)
-                    if peer is not None:
-                        self._apply(self.router.close(peer, CloseCode.TOO_SLOW, "stalled"))
-                        if ws.protocol.state is _OPEN:  # not routed yet: close it anyway
-                            self._close(Close(peer, CloseCode.TOO_SLOW, "stalled"))
-            if ceiling and total > ceiling:
-                held.sort(key=lambda item: item[0], reverse=True)
-                for size, ws in held:
-                    if total <= ceiling * 3 // 4:
-                        break
-                    ws.transport.abort()
-                    total -= size
-                    self.shed += 1
-                    self.counters.drop("output_shed")
+            stalled, shed = sweep(self._live, loop.time(), self.config.stall_timeout,
+                                  self.config.output_memory)
+            for ws in stalled:
+                peer = self._peers.get(ws)
+                if peer is not None:
+                    self._apply(self.router.close(peer, CloseCode.TOO_SLOW, "stalled"))
+                    if ws.protocol.state is _OPEN:  # not routed yet: close it anyway
+                        self._close(Close(peer, CloseCode.TOO_SLOW, "stalled"))
+            if shed:
+                self.shed += shed
+                self.counters.drop("output_shed", shed)
 
     async def _watch_certificate(self) -> None:
         assert self.tls is not None
@@ -367,13 +319,7 @@ class RelayServer:
         with TOO_SLOW when its queued output passes the bound (relay.guard)."""
         if not isinstance(ws, RelayConnection):
             return
-        loop = asyncio.get_running_loop()
-        router = self.router
-
-        def frame() -> None:
-            outputs = router.charge(peer, loop.time())
-            if outputs:
-                self._apply(outputs)
+        router, loop = self.router, asyncio.get_running_loop()
 
         def overflow() -> None:
             if ws.protocol.state is not _OPEN:
@@ -384,7 +330,8 @@ class RelayServer:
             if ws.protocol.state is _OPEN:
                 self._close(Close(peer, CloseCode.TOO_SLOW, "too slow"))
 
-        ws.on_frame, ws.on_overflow = frame, overflow
+        ws.on_frame = lambda: self._apply(router.charge(peer, loop.time()))
+        ws.on_overflow = overflow
         if ws.early_frames:
             self._apply(router.charge(peer, loop.time(), ws.early_frames))
 
@@ -571,16 +518,3 @@ def _remote(ws: ServerConnection, address: str | None) -> str:
     if address is not None:
         return address
     return str(ws.remote_address[0]) if ws.remote_address else "?"
-
-
-_ASYNCIO_LOG = LogLimiter(logging.getLogger("relay"))
-
-
-def quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """Asyncio's default handler prints transports and peer names with a traceback; a flood of
-    connections past the open-files limit made that 8,000 lines a second. Keep one line per
-    message per interval, with the exception's type and text but no traceback."""
-    message = str(context.get("message", "asyncio error"))
-    exc = context.get("exception")
-    detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
-    _ASYNCIO_LOG.once(f"asyncio:{message}", "%s%s", message, detail)
