@@ -57,13 +57,20 @@ class Pending:
 
     A connection whose TLS handshake fails is never reported to its protocol by asyncio, so
     entries still waiting for TLS are forgotten once the handshake deadline has passed.
+
+    At the cap, the oldest connection still reading its HTTP request (a visitor, or a slow
+    attacker) is dropped to make room, as nginx reuses idle keep-alive connections when it runs
+    out: otherwise a few addresses holding idle connections would keep every new client out.
+    Only when every slot is a TLS handshake in progress (which asyncio gives us no handle to
+    close) is the new connection refused; the handshake deadline frees those slots.
     """
 
     def __init__(self, limit: int, tls_deadline: float) -> None:
         self.limit = limit
         self.tls_deadline = tls_deadline
         self._tls: dict[RelayConnection, float] = {}  # in creation order
-        self._http: set[RelayConnection] = set()
+        self._http: dict[RelayConnection, None] = {}  # in order of their TCP/TLS start
+        self.evicted = 0
 
     def __len__(self) -> int:
         return len(self._tls) + len(self._http)
@@ -77,16 +84,21 @@ class Pending:
                 break
             del tls[first]
         if self.limit and len(self) >= self.limit:
-            raise TooManyHandshakes
+            if not self._http:
+                raise TooManyHandshakes
+            oldest = next(iter(self._http))
+            del self._http[oldest]
+            oldest.transport.abort()
+            self.evicted += 1
         tls[conn] = now
 
     def made(self, conn: RelayConnection) -> None:
         self._tls.pop(conn, None)
-        self._http.add(conn)
+        self._http[conn] = None
 
     def done(self, conn: RelayConnection) -> None:
         self._tls.pop(conn, None)
-        self._http.discard(conn)
+        self._http.pop(conn, None)
 
 
 class RelayConnection(JitteredPings, ServerConnection):

@@ -164,3 +164,23 @@ def test_a_connection_flood_costs_a_few_log_lines() -> None:
     assert proc.returncode == 0
     assert "Traceback" not in err
     assert len(err.splitlines()) <= 5, err
+
+
+def test_log_lines_any_client_can_cause_are_one_per_cause_per_interval() -> None:
+    """Finding 5: asyncio's "socket.send() raised exception." warnings were not filtered. The
+    filter the relay puts on its log handler lets one per cause through per interval and says
+    how many it left out."""
+    import logging
+
+    from relay.logs import OncePerInterval
+
+    flood = OncePerInterval(interval=60.0)
+    record = logging.LogRecord("asyncio", logging.WARNING, __file__, 1,
+                               "socket.send() raised exception.", (), None)
+    passed = [flood.filter(record) for _ in range(1000)]
+    assert passed.count(True) == 1
+    other = logging.LogRecord("relay.websockets", logging.ERROR, __file__, 1,
+                              "opening handshake failed", (), None)
+    assert flood.filter(other)  # another cause has its own line
+    info = logging.LogRecord("relay", logging.INFO, __file__, 1, "certificate reloaded", (), None)
+    assert all(flood.filter(info) for _ in range(3))  # the relay's own chosen lines pass

@@ -83,3 +83,28 @@ def test_handshakes_have_a_cap_and_a_deadline(tmp_path: Path) -> None:
             s.close()
     finally:
         rp.stop()
+
+
+def test_idle_visitors_cannot_keep_new_clients_out() -> None:
+    """At max_handshakes, the oldest connection still reading its request makes room: a few
+    addresses holding idle connections must not lock every new client out."""
+    rp = start_relay("--max-handshakes", "20")
+    try:
+        idle = bare_connections(port_of(rp), 40)
+        time.sleep(0.3)
+        with socket.create_connection(("127.0.0.1", port_of(rp)), timeout=10) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert s.recv(12) == b"HTTP/1.1 200"
+        dropped = 0
+        for s in idle:
+            s.settimeout(0.2)
+            try:
+                dropped += s.recv(1) == b""
+            except ConnectionResetError:
+                dropped += 1
+            except TimeoutError:
+                pass
+            s.close()
+        assert dropped >= 20  # the oldest went first
+    finally:
+        rp.stop()
