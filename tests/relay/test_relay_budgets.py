@@ -12,6 +12,7 @@ import asyncio
 import time
 import urllib.request
 
+import pytest
 from relayproc import Peak, RawClient, RelayProcess, rss_mb, start_relay
 from websockets.asyncio.client import connect
 from websockets.frames import Opcode
@@ -29,9 +30,11 @@ from relay.wire import (
 )
 
 
-def test_ping_flood_before_join_is_rate_limited() -> None:
-    """Finding 1: pings were never charged, and their pongs queued without bound."""
-    rp = start_relay()
+@pytest.mark.parametrize("args", [(), ("--token", "sesame"), ("--token", "sesame", "--stealth")])
+def test_ping_flood_before_join_is_rate_limited(args: tuple[str, ...]) -> None:
+    """Finding 1: pings were never charged, and their pongs queued without bound (with a token,
+    the flooder was aborted only after 5 s, or 25 s with stealth)."""
+    rp = start_relay(*args)
     try:
         flooder = RawClient(rp.url)
         before = rss_mb(rp.proc.pid)
