@@ -14,17 +14,41 @@ from app.ui.qt import Qt, QtCore, QtWidgets, Signal
 
 
 def label(widget: QtWidgets.QWidget, text: str, description: str = "") -> None:
-    """Set a control's visible text (where it has one) and its accessible name together."""
+    """Set a control's visible text (where it has one) and its accessible name together.
+
+    Only what differs is set: pages call this from paths that run while a room is live, and a
+    call that changes nothing still costs a relayout and a trip through the binding."""
     if isinstance(widget, (QtWidgets.QAbstractButton, QtWidgets.QLabel)):
-        widget.setText(text)
+        set_text(widget, text)
     elif isinstance(widget, QtWidgets.QLineEdit):
-        widget.setPlaceholderText(text)
-    elif isinstance(widget, QtWidgets.QGroupBox):
+        if widget.placeholderText() != text:
+            widget.setPlaceholderText(text)
+    elif isinstance(widget, QtWidgets.QGroupBox) and widget.title() != text:
         widget.setTitle(text)
-    widget.setAccessibleName(plain(text))
-    if description:
+    name = plain(text)
+    if widget.accessibleName() != name:
+        widget.setAccessibleName(name)
+    if description and widget.accessibleDescription() != description:
         widget.setAccessibleDescription(description)
         widget.setToolTip(description)
+
+
+def set_text(widget: QtWidgets.QLabel | QtWidgets.QAbstractButton, text: str) -> None:
+    """setText only when the text changes (see `label`)."""
+    if widget.text() != text:
+        widget.setText(text)
+
+
+def set_name(widget: QtWidgets.QWidget, name: str) -> None:
+    """setAccessibleName only when the name changes (see `label`)."""
+    if widget.accessibleName() != name:
+        widget.setAccessibleName(name)
+
+
+def set_visible(widget: QtWidgets.QWidget, on: bool) -> None:
+    """setVisible only when visibility changes (see `label`)."""
+    if widget.isHidden() == on:
+        widget.setVisible(on)
 
 
 def ltr(text: str) -> str:

@@ -12,7 +12,7 @@ from app.core import events as ev
 from app.core.protocol import RoomProtocol
 from app.core.roster import Role
 from app.ui import messages
-from app.ui.common import LanguageAware, confirm, label, ltr
+from app.ui.common import LanguageAware, confirm, label, ltr, set_text, set_visible
 from app.ui.invite import InviteDialog
 from app.ui.live import ConnectionStats
 from app.ui.models import KnockModel, Roles, RosterFilter, RosterModel
@@ -39,6 +39,7 @@ class RoomPage(RoomLayout, LanguageAware):
         self.ptt_key: int | None = None
         self._ptt_down = False
         self._invite_dialog: InviteDialog | None = None
+        self._shown_muted: bool | None = None
         self.roster = RosterModel(self)
         self.stage_model = RosterFilter(self.roster, stage=True, parent=self)
         self.audience_model = RosterFilter(self.roster, stage=False, parent=self)
@@ -128,7 +129,7 @@ class RoomPage(RoomLayout, LanguageAware):
         elif snap.state == "in-room" and not self.ended:
             self.status_banner.hide()
         self._refresh_panel()
-        self.retranslate()
+        self._update()
 
     def _event(self, event: ev.Event) -> None:
         if isinstance(event, ev.StageInvited):
@@ -162,8 +163,9 @@ class RoomPage(RoomLayout, LanguageAware):
                 "info", self.tr("OK"))
 
     def _stats(self, stats: ConnectionStats) -> None:
-        self.stats = stats
-        self.retranslate()
+        if stats != self.stats:
+            self.stats = stats
+            self._show_quality()
 
     def _reconnecting(self, on: bool) -> None:
         if on:
@@ -384,39 +386,23 @@ class RoomPage(RoomLayout, LanguageAware):
         live = not self.ended and self.runner is not None
         in_room = live and snap.state == "in-room" and me is not None
         on_stage = in_room and me is not None and me.role.on_stage
-        self.mute.setVisible(on_stage)
-        self.hand.setVisible(in_room and me is not None and me.role is Role.LISTENER)
-        self.invite.setVisible(in_room and bool(snap.invite_link))
-        self.end.setVisible(live and snap.is_host)
-        self.move_relay.setVisible(in_room and snap.is_host and self._next_relay() is not None)
-        self.leave.setVisible(live and not snap.is_host)
-        self.leave.setEnabled(live)
-        self.home.setVisible(not live)
-        self.ptt_hint.setVisible(on_stage and self.ptt_key is not None)
-        self.badge.setVisible(bool(snap.room_code))
+        set_visible(self.mute, on_stage)
+        set_visible(self.hand, in_room and me is not None and me.role is Role.LISTENER)
+        set_visible(self.invite, in_room and bool(snap.invite_link))
+        set_visible(self.end, live and snap.is_host)
+        set_visible(self.move_relay,
+                    in_room and snap.is_host and self._next_relay() is not None)
+        set_visible(self.leave, live and not snap.is_host)
+        if self.leave.isEnabled() != live:
+            self.leave.setEnabled(live)
+        set_visible(self.home, not live)
+        set_visible(self.ptt_hint, on_stage and self.ptt_key is not None)
+        set_visible(self.badge, bool(snap.room_code))
 
     def retranslate(self) -> None:
-        snap, me = self.snapshot, self.snapshot.my_member
-        self.title.setText(snap.room_name or self.tr("Connecting…"))
-        self.topic.setText(snap.topic)
-        self.topic.setVisible(bool(snap.topic))
-        label(self.badge, self.tr("End-to-end encrypted · Room code %1").replace(
-            "%1", ltr(snap.room_code)),
-            self.tr("Everyone in the room sees the same code. Compare it to be sure you are all "
-                    "in the same room."))
-        self.quality.setText(messages.quality(self.stats))
-        self.quality.setAccessibleName(self.quality.text())
-        stage = self.stage_model.rowCount()
-        audience = self.audience_model.rowCount()
-        self.stage_label.setText(self.tr("On stage (%1)").replace("%1", str(stage)))
-        self.audience_label.setText(self.tr("Listening (%1)").replace("%1", str(audience)))
+        """Every text, in the current language (a language change, a new room)."""
         label(self.stage_view, self.tr("Stage"))
         label(self.audience_view, self.tr("Audience"))
-        muted = me is None or me.muted
-        label(self.mute, self.tr("Un&mute") if muted else self.tr("&Mute"))
-        self.mute.setIcon(self._icon("mic-off" if muted else "mic"))
-        label(self.hand, self.tr("Lower &hand") if me is not None and me.hand
-              else self.tr("Raise &hand"))
         label(self.invite, self.tr("&Invite"))
         label(self.leave, self.tr("&Leave quietly"))
         label(self.end, self.tr("&End room"))
@@ -424,11 +410,39 @@ class RoomPage(RoomLayout, LanguageAware):
               self.tr("For when this relay is slow, watched or about to close: the room moves "
                       "to the next relay of its invite, and everyone follows."))
         label(self.home, self.tr("Back to &home"))
+        self._update()
+        self._show_quality()
+
+    def _update(self) -> None:
+        """The texts that follow the room (each snapshot): only what changed is set."""
+        snap, me = self.snapshot, self.snapshot.my_member
+        set_text(self.title, snap.room_name or self.tr("Connecting…"))
+        set_text(self.topic, snap.topic)
+        set_visible(self.topic, bool(snap.topic))
+        label(self.badge, self.tr("End-to-end encrypted · Room code %1").replace(
+            "%1", ltr(snap.room_code)),
+            self.tr("Everyone in the room sees the same code. Compare it to be sure you are all "
+                    "in the same room."))
+        stage = self.stage_model.rowCount()
+        audience = self.audience_model.rowCount()
+        set_text(self.stage_label, self.tr("On stage (%1)").replace("%1", str(stage)))
+        set_text(self.audience_label, self.tr("Listening (%1)").replace("%1", str(audience)))
+        muted = me is None or me.muted
+        if muted != self._shown_muted:
+            self._shown_muted = muted
+            self.mute.setIcon(self._icon("mic-off" if muted else "mic"))
+        label(self.mute, self.tr("Un&mute") if muted else self.tr("&Mute"))
+        label(self.hand, self.tr("Lower &hand") if me is not None and me.hand
+              else self.tr("Raise &hand"))
         if self.ptt_key is not None:
             key = QtGui.QKeySequence(self.ptt_key).toString(
                 QtGui.QKeySequence.SequenceFormat.NativeText)
-            self.ptt_hint.setText(self.tr("Hold %1 to talk").replace("%1", key))
+            set_text(self.ptt_hint, self.tr("Hold %1 to talk").replace("%1", key))
         self._sync_controls()
+
+    def _show_quality(self) -> None:
+        """The connection figures (every 2 s): one label, set only when its text changes."""
+        label(self.quality, messages.quality(self.stats))
 
     def _icon(self, name: str) -> QtGui.QIcon:
         from app.ui import artwork

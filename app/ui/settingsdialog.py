@@ -212,7 +212,9 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
             self.devices_note.show()
             self.test.setChecked(False)
             return
-        self.meter.setValue(min(100, round(probe.level * 400)))
+        value = min(100, round(probe.level * 400))
+        if value != self.meter.value():  # 30 times a second: only when the bar moves
+            self.meter.setValue(value)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Settings"))

@@ -103,8 +103,9 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
 
     def retranslate(self) -> None:
         room = self.room.snapshot.room_name if self.pages.currentWidget() is self.room else ""
-        self.setWindowTitle(self.tr("%1 — Majlis").replace("%1", room) if room
-                            else self.tr("Majlis"))
+        title = self.tr("%1 — Majlis").replace("%1", room) if room else self.tr("Majlis")
+        if title != self.windowTitle():  # runs on every snapshot: set only what changed
+            self.setWindowTitle(title)
 
     def go_home(self) -> None:
         if self.runner is not None and self.runner.outcome is None:
