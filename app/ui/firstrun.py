@@ -35,6 +35,7 @@ class FirstRunPage(LanguageAware):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls; it follows
         page.addWidget(scroll)
         content = QtWidgets.QWidget(scroll)
         scroll.setWidget(content)
