@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from app.ui import artwork
-from app.ui.qt import Qt, QtCore, QtWidgets, Signal
+from app.ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 
 def label(widget: QtWidgets.QWidget, text: str, description: str = "") -> None:
@@ -67,9 +67,25 @@ def plain(text: str) -> str:
         "\0", "&")
 
 
+class Button(QtWidgets.QPushButton):
+    """A push button that Enter presses too, when it has the focus.
+
+    Qt's buttons answer only Space outside dialogs, and in a dialog Enter goes to the default
+    button whatever has the focus; people expect the focused button to be the one pressed."""
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~(
+                Qt.KeyboardModifier.KeypadModifier):
+            if self.isEnabled() and not event.isAutoRepeat():
+                self.animateClick()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 def button(icon_name: str = "", accent: bool = False, danger: bool = False,
            parent: QtWidgets.QWidget | None = None) -> QtWidgets.QPushButton:
-    b = QtWidgets.QPushButton(parent)
+    b = Button(parent)
     if icon_name:
         b.setIcon(artwork.icon(icon_name))
     if accent:

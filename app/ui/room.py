@@ -16,6 +16,7 @@ from app.ui.common import LanguageAware, confirm, label, ltr, set_text, set_visi
 from app.ui.invite import InviteDialog
 from app.ui.live import ConnectionStats
 from app.ui.models import KnockModel, Roles, RosterFilter, RosterModel
+from app.ui.pushtotalk import PushToTalkKey
 from app.ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from app.ui.roomparts import RoomLayout
 from app.ui.runner import RoomRunner, RoomSnapshot
@@ -36,7 +37,7 @@ class RoomPage(RoomLayout, LanguageAware):
         self.verified: set[bytes] = set()
         self.gains: dict[int, float] = {}
         self.selected: int | None = None
-        self.ptt_key: int | None = None
+        self.ptt_key: PushToTalkKey | None = None
         self._ptt_down = False
         self._invite_dialog: InviteDialog | None = None
         self._shown_muted: bool | None = None
@@ -111,7 +112,7 @@ class RoomPage(RoomLayout, LanguageAware):
 
     def set_push_to_talk(self, key: QtGui.QKeySequence | None) -> None:
         """Hold `key` to talk (None: off)."""
-        self.ptt_key = key[0].key().value if key is not None and not key.isEmpty() else None  # type: ignore[index]
+        self.ptt_key = PushToTalkKey.from_sequence(key)
         self._sync_controls()
 
     def _act(self, intent: object) -> None:
@@ -344,14 +345,17 @@ class RoomPage(RoomLayout, LanguageAware):
             view = self.stage_view if watched is self.stage_view else self.audience_view
             self._select(view, view.currentIndex())  # the panel follows the focused list
             return False
-        if self.ptt_key is not None and kind in (QtCore.QEvent.Type.KeyPress,
-                                                 QtCore.QEvent.Type.KeyRelease) \
-                and self.isActiveWindow():
-            key_event = event if isinstance(event, QtGui.QKeyEvent) else None
-            if key_event is not None and key_event.key() == self.ptt_key:
-                if not key_event.isAutoRepeat():
-                    self._push(kind == QtCore.QEvent.Type.KeyPress)
-                return True
+        ptt = self.ptt_key
+        if ptt is not None and isinstance(event, QtGui.QKeyEvent) and self.isActiveWindow():
+            if kind == QtCore.QEvent.Type.KeyPress and ptt.pressed(
+                    event, QtWidgets.QApplication.focusWidget()):
+                if not event.isAutoRepeat():
+                    self._push(True)
+                return self._ptt_down  # off stage the key is left to whoever wants it
+            if kind == QtCore.QEvent.Type.KeyRelease and self._ptt_down and ptt.released(event):
+                if not event.isAutoRepeat():
+                    self._push(False)
+                return event.key() == ptt.key.value
         if kind == QtCore.QEvent.Type.ApplicationDeactivate and self._ptt_down:
             self._push(False)  # the release would go to another window: stop talking now
         return False
@@ -435,9 +439,7 @@ class RoomPage(RoomLayout, LanguageAware):
         label(self.hand, self.tr("Lower &hand") if me is not None and me.hand
               else self.tr("Raise &hand"))
         if self.ptt_key is not None:
-            key = QtGui.QKeySequence(self.ptt_key).toString(
-                QtGui.QKeySequence.SequenceFormat.NativeText)
-            set_text(self.ptt_hint, self.tr("Hold %1 to talk").replace("%1", key))
+            set_text(self.ptt_hint, self.tr("Hold %1 to talk").replace("%1", self.ptt_key.text()))
         self._sync_controls()
 
     def _show_quality(self) -> None:
