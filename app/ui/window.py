@@ -16,7 +16,7 @@ from dataclasses import replace
 from app.client import AudioSettings
 from app.settings import Settings, SettingsStore
 from app.ui import artwork, theme
-from app.ui.common import Retranslates
+from app.ui.common import Retranslates, plain
 from app.ui.firstrun import FirstRunPage
 from app.ui.home import HomePage
 from app.ui.lanbridge import LanWatcher
@@ -56,6 +56,7 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self._shutting_down = False
         self._closed = False
         self._dialog: QtWidgets.QDialog | None = None
+        self._close_box: QtWidgets.QMessageBox | None = None
         self.setWindowIcon(artwork.app_icon())
         self.resize(980, 680)
 
@@ -301,7 +302,49 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
             event.accept()
             return
         event.ignore()
+        if self._hosting() and not self._shutting_down:
+            self.ask_close()  # closing would end the room for everyone: ask, as End room does
+            return
         self.shutdown()
+
+    def _hosting(self) -> bool:
+        runner = self.runner
+        return (runner is not None and runner.running and self.room.snapshot.is_host
+                and not self.room.ended)
+
+    def ask_close(self) -> QtWidgets.QMessageBox:
+        """Closing the window of a room we host: end it for everyone, keep it minimised, or
+        not close at all. SIGTERM and --quit-after do not ask (nobody is there to answer)."""
+        if self._close_box is not None:
+            self._close_box.raise_()
+            return self._close_box
+        box = QtWidgets.QMessageBox(self)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Close Majlis?"))
+        box.setText(self.tr("You are hosting this room. Closing Majlis ends the room for "
+                            "everyone and throws its keys away."))
+        box.setInformativeText(self.tr("To keep the room going, minimise the window instead."))
+        end = box.addButton(self.tr("&End the room and quit"),
+                            QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+        minimise = box.addButton(self.tr("Mi&nimise"), QtWidgets.QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        for b in (end, minimise, cancel):
+            b.setAccessibleName(plain(b.text()))
+        box.setDefaultButton(minimise)
+        box.setEscapeButton(cancel)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._close_box = box
+
+        def done() -> None:
+            self._close_box = None
+            if box.clickedButton() is end:
+                self.shutdown()
+            elif box.clickedButton() is minimise:
+                self.showMinimized()
+
+        box.finished.connect(done)
+        box.open()
+        return box
 
 
 def excepthook_to_log() -> None:
