@@ -205,6 +205,26 @@
         <source>Majlis</source>
         <translation>مجلس</translation>
     </message>
+    <message>
+        <source>Close Majlis?</source>
+        <translation>إغلاق مجلس؟</translation>
+    </message>
+    <message>
+        <source>You are hosting this room. Closing Majlis ends the room for everyone and throws its keys away.</source>
+        <translation>أنت تستضيف هذه الغرفة. إغلاق مجلس يُنهي الغرفة للجميع ويتخلّص من مفاتيحها.</translation>
+    </message>
+    <message>
+        <source>To keep the room going, minimise the window instead.</source>
+        <translation>لإبقاء الغرفة قائمة، صغِّر النافذة بدلًا من ذلك.</translation>
+    </message>
+    <message>
+        <source>&amp;End the room and quit</source>
+        <translation>أ&amp;نهِ الغرفة واخرج</translation>
+    </message>
+    <message>
+        <source>Mi&amp;nimise</source>
+        <translation>&amp;صغِّر النافذة</translation>
+    </message>
 </context>
 <context>
     <name>MemberDelegate</name>

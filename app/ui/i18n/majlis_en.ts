@@ -205,6 +205,26 @@
         <source>Majlis</source>
         <translation>Majlis</translation>
     </message>
+    <message>
+        <source>Close Majlis?</source>
+        <translation>Close Majlis?</translation>
+    </message>
+    <message>
+        <source>You are hosting this room. Closing Majlis ends the room for everyone and throws its keys away.</source>
+        <translation>You are hosting this room. Closing Majlis ends the room for everyone and throws its keys away.</translation>
+    </message>
+    <message>
+        <source>To keep the room going, minimise the window instead.</source>
+        <translation>To keep the room going, minimise the window instead.</translation>
+    </message>
+    <message>
+        <source>&amp;End the room and quit</source>
+        <translation>&amp;End the room and quit</translation>
+    </message>
+    <message>
+        <source>Mi&amp;nimise</source>
+        <translation>Mi&amp;nimise</translation>
+    </message>
 </context>
 <context>
     <name>MemberDelegate</name>

@@ -205,6 +205,26 @@
         <source>Majlis</source>
         <translation>Majlis</translation>
     </message>
+    <message>
+        <source>Close Majlis?</source>
+        <translation>关闭 Majlis？</translation>
+    </message>
+    <message>
+        <source>You are hosting this room. Closing Majlis ends the room for everyone and throws its keys away.</source>
+        <translation>你是这个房间的主持人。关闭 Majlis 会为所有人结束房间，并丢弃它的密钥。</translation>
+    </message>
+    <message>
+        <source>To keep the room going, minimise the window instead.</source>
+        <translation>若要让房间继续，请改为最小化窗口。</translation>
+    </message>
+    <message>
+        <source>&amp;End the room and quit</source>
+        <translation>结束房间并退出(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Mi&amp;nimise</source>
+        <translation>最小化(&amp;N)</translation>
+    </message>
 </context>
 <context>
     <name>MemberDelegate</name>
