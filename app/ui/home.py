@@ -6,6 +6,8 @@ choosing a listed room only says where to paste the link the host shares.
 
 from __future__ import annotations
 
+import re
+
 from app.lan.service import LanRoom
 from app.ui.common import LanguageAware, button, heading, label, ltr
 from app.ui.models import LanRoomsModel
@@ -13,6 +15,17 @@ from app.ui.qt import Qt, QtCore, QtWidgets, Signal
 from crypto.errors import BadInvite
 from crypto.invite import Invite
 
+LINK = re.compile(r"majlis://join#[A-Za-z0-9_\-]+")
+
+
+def invite_in(text: str) -> str:
+    """The invite link inside pasted text ("Join us: majlis://join#..."), else the text.
+
+    Messages carry links with words around them, quotes, or a line break; the link itself is
+    base64url after "majlis://join#", so it ends at the first character that cannot be part of
+    it. The first link wins: a message with two links is someone's mistake, not ours to guess."""
+    match = LINK.search(text)
+    return match.group(0) if match else text.strip()
 
 class HomePage(LanguageAware):
     joinRequested = Signal(object)  # Invite
@@ -123,15 +136,14 @@ class HomePage(LanguageAware):
         if not text:
             return
         try:
-            invite = Invite.parse(text)
+            invite = Invite.parse(invite_in(text))
         except BadInvite:
             self.link_error.setText(self.tr(
                 "This is not a Majlis invite link, or part of it is missing. Links look like "
                 "majlis://join#… ; copy the whole link again."))
             self.link_error.show()
             return
-        self.link.clear()
-        self.joinRequested.emit(invite)
+        self.joinRequested.emit(invite)  # the window clears the field once we are in
 
     def _discovery_toggled(self, on: bool) -> None:
         self.lan_list.setEnabled(on)

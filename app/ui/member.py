@@ -145,14 +145,14 @@ class MemberPanel(LanguageAware):
         set_visible(self.safety_title, not is_self)
         set_visible(self.safety, not is_self)
         set_visible(self.verify, not is_self)
-        label(self.verify, self.tr("I compared it: &verified"))
+        label(self.verify, self.tr("I compared it: veri&fied"))
         label(self.volume_label, self.tr("&Volume:"))
         label(self.volume, self.tr("Volume for %1").replace("%1", m.name))
         set_visible(self.volume, not is_self)
         set_visible(self.volume_label, not is_self)
-        label(self.invite, self.tr("&Invite to the stage"))
+        label(self.invite, self.tr("Invite to the &stage"))
         label(self.audience, self.tr("Leave the stage") if is_self else
-              self.tr("&Move to the audience"))
+              self.tr("Move to the &audience"))
         label(self.cohost, self.tr("Make &co-host"))
         label(self.remove, self.tr("&Remove from the room"),
               self.tr("They are told, and the room moves to a new key they never get."))

@@ -22,10 +22,12 @@ from app.ui.roomparts import RoomLayout
 from app.ui.runner import RoomRunner, RoomSnapshot
 
 LEVEL_POLL_MS = 33
+RETRY_CODES = (1, 3, 4)  # went wrong, relay unreachable or link lost, room not (yet) there
 
 
 class RoomPage(RoomLayout, LanguageAware):
     homeRequested = Signal()
+    retryRequested = Signal()  # join the same invite again (after a failed join or lost link)
 
     def __init__(self, my_key: bytes, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,11 +67,15 @@ class RoomPage(RoomLayout, LanguageAware):
         self.home.clicked.connect(self.homeRequested)
         self.stage_banner.primaryClicked.connect(self._accept_stage)
         self.stage_banner.secondaryClicked.connect(self._decline_stage)
-        self.status_banner.primaryClicked.connect(self.homeRequested)
+        self.status_banner.primaryClicked.connect(self.retryRequested)
         self.notice_banner.primaryClicked.connect(self.notice_banner.hide)
         for view in (self.stage_view, self.audience_view):
-            view.selectionModel().currentChanged.connect(
-                lambda current, _prev, v=view: self._select(v, current))
+            # The panel follows the selection, not the focus: Tab from a chosen speaker on the
+            # stage through the audience list must not swap the panel for a listener before
+            # it reaches the speaker's volume, verify, move and remove.
+            view.selectionModel().selectionChanged.connect(
+                lambda selected, _old, v=view: self._select(v, v.currentIndex())
+                if selected.indexes() else None)
         p = self.member_panel
         p.inviteToStage.connect(lambda mid: self._act(lambda r, now: r.invite_to_stage(mid, now)))
         p.moveToAudience.connect(lambda mid: self._act(
@@ -131,6 +137,7 @@ class RoomPage(RoomLayout, LanguageAware):
             self.status_banner.hide()
         self._refresh_panel()
         self._update()
+        self._show_quality()
 
     def _event(self, event: ev.Event) -> None:
         if isinstance(event, ev.StageInvited):
@@ -153,7 +160,7 @@ class RoomPage(RoomLayout, LanguageAware):
         elif isinstance(event, (ev.Kicked, ev.Refused, ev.RoomEnded, ev.JoinFailed)):
             text = messages.for_event(event)
             if text:
-                self._show_ended(text)
+                self._show_ended(text, retry=isinstance(event, ev.JoinFailed))
         elif isinstance(event, ev.SecurityAlert):
             self.notice_banner.show_message(messages.security_alert(), "warning", self.tr("OK"))
             self.notice_banner.setToolTip(event.detail)
@@ -207,16 +214,26 @@ class RoomPage(RoomLayout, LanguageAware):
                 self.ended = True
                 self.homeRequested.emit()
                 return
-            self._show_ended(text, outcome.message)
+            self._show_ended(text, outcome.message,
+                             retry=outcome.code in RETRY_CODES and not self.snapshot.is_host)
         self.runner = None
         self._sync_controls()
+        self._show_quality()
 
-    def _show_ended(self, text: str, detail: str = "") -> None:
+    def _show_ended(self, text: str, detail: str = "", retry: bool = False) -> None:
+        """The room is over for us: say why, and leave nothing that looks alive (the old
+        roster, figures, buttons that would do nothing). Retry where trying again can help."""
         self.ended = True
+        self.timer.stop()
         self.stage_banner.hide()
-        self.status_banner.show_message(text, "danger", self.tr("Back to &home"))
+        self.reconnect_banner.hide()
+        self.status_banner.show_message(text, "danger", self.tr("&Retry") if retry else "")
         self.status_banner.setToolTip(detail)
-        self._sync_controls()
+        self.roster.clear()
+        self.knocks.set_knocks(())
+        self.selected = None
+        self._refresh_panel()
+        self._update()
 
     def _poll_levels(self) -> None:
         if self.runner is not None:
@@ -343,7 +360,8 @@ class RoomPage(RoomLayout, LanguageAware):
         if kind == QtCore.QEvent.Type.FocusIn and watched in (self.stage_view,
                                                                self.audience_view):
             view = self.stage_view if watched is self.stage_view else self.audience_view
-            self._select(view, view.currentIndex())  # the panel follows the focused list
+            if self.selected is None and view.currentIndex().isValid():
+                view.setCurrentIndex(view.currentIndex())  # nobody chosen yet: this one
             return False
         ptt = self.ptt_key
         if ptt is not None and isinstance(event, QtGui.QKeyEvent) and self.isActiveWindow():
@@ -420,7 +438,15 @@ class RoomPage(RoomLayout, LanguageAware):
     def _update(self) -> None:
         """The texts that follow the room (each snapshot): only what changed is set."""
         snap, me = self.snapshot, self.snapshot.my_member
-        set_text(self.title, snap.room_name or self.tr("Connecting…"))
+        if snap.room_name:
+            title = snap.room_name
+        elif self.ended:
+            title = self.tr("Not connected")
+        elif snap.state == "waiting":
+            title = self.tr("Waiting to be let in…")
+        else:
+            title = self.tr("Connecting…")
+        set_text(self.title, title)
         set_text(self.topic, snap.topic)
         set_visible(self.topic, bool(snap.topic))
         label(self.badge, self.tr("End-to-end encrypted · Room code %1").replace(
@@ -444,7 +470,10 @@ class RoomPage(RoomLayout, LanguageAware):
 
     def _show_quality(self) -> None:
         """The connection figures (every 2 s): one label, set only when its text changes."""
-        label(self.quality, messages.quality(self.stats))
+        live = not self.ended and self.runner is not None
+        set_visible(self.quality, live)
+        if live:
+            label(self.quality, messages.quality(self.stats))
 
     def _icon(self, name: str) -> QtGui.QIcon:
         from app.ui import artwork

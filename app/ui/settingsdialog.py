@@ -224,7 +224,7 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
         self.tabs.tabBar().setAccessibleName(self.tr("Settings sections"))
         label(self.input_label, self.tr("&Microphone:"))
         label(self.input, self.tr("Microphone"))
-        label(self.output_label, self.tr("&Speaker:"))
+        label(self.output_label, self.tr("Spea&ker:"))
         label(self.output, self.tr("Speaker"))
         for combo in (self.input, self.output):
             combo.setItemText(0, self.tr("System default"))
@@ -240,7 +240,7 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
                  "high": self.tr("High (32 kbit/s)")}
         self._fill(self.quality, [(names[k], k) for k in QUALITIES], self.settings.quality)
         label(self.ptt, self.tr("&Push to talk: hold a key to speak"))
-        label(self.ptt_key_label, self.tr("Push-to-talk &key:"))
+        label(self.ptt_key_label, self.tr("Push-to-talk ke&y:"))
         label(self.ptt_key, self.tr("Push-to-talk key"))
         label(self.noise, self.tr("Reduce background &noise"),
               self.tr("Takes out steady noise (fans, traffic) before your voice is sent."))

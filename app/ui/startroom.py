@@ -150,10 +150,10 @@ class StartRoomDialog(Retranslates, QtWidgets.QDialog):
         label(self.topic_label, self.tr("&Topic:"))
         label(self.topic, self.tr("Topic (optional)"))
         label(self.where_box, self.tr("Where"))
-        label(self.on_network, self.tr("This &network: no internet needed"),
+        label(self.on_network, self.tr("This network: no &internet needed"),
               self.tr("The room runs on this computer and people on the same Wi-Fi or cable "
                       "network join it directly."))
-        label(self.visible, self.tr("Show the room's &name to others on this network"),
+        label(self.visible, self.tr("Show the room's name to &others on this network"),
               self.tr("Off: others on the network see only that a room exists. Either way, "
                       "nobody gets in without the invite link."))
         label(self.on_relay, self.tr("A &relay on the internet"),
@@ -165,7 +165,7 @@ class StartRoomDialog(Retranslates, QtWidgets.QDialog):
         label(self.on_computer, self.tr("Only this &computer (to try Majlis out)"))
         label(self.who_box, self.tr("Who gets in"))
         label(self.anyone, self.tr("&Anyone with the invite link"))
-        label(self.approve, self.tr("I &approve each person in a waiting room"),
+        label(self.approve, self.tr("I approve each person in a &waiting room"),
               self.tr("You see each person's name and key fingerprint before they come in."))
         label(self.cancel, self.tr("Cancel"))
         label(self.ok, self.tr("&Start"))

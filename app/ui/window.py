@@ -51,6 +51,9 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.print_invite = print_invite
         self.relay_url = relay_url
         self.runner: RoomRunner | None = None
+        self._last_invite: Invite | None = None  # for Retry; memory only, like the room
+        self._retry_pending = False
+        self._clear_link = False
         self._printed = False
         self._home_pending = False
         self._shutting_down = False
@@ -81,6 +84,7 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.home.settingsRequested.connect(self.open_settings)
         self.home.discoveryToggled.connect(self._discovery_toggled)
         self.room.homeRequested.connect(self.go_home)
+        self.room.retryRequested.connect(self.retry)
         self.home.discovery.setChecked(settings.lan_discovery)
         self.room.set_push_to_talk(self._ptt_key())
 
@@ -192,6 +196,8 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
     def join(self, invite: Invite) -> RoomRunner | None:
         if self.runner is not None or self._shutting_down:
             return None
+        self._last_invite = invite
+        self._clear_link = True
         runner = self._new_runner("")
         runner.join(JoinPlan(invite))
         return runner
@@ -216,14 +222,31 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
 
     def _room_changed(self, snap: RoomSnapshot) -> None:
         self.retranslate()
+        if snap.state == "in-room" and self._clear_link:
+            self._clear_link = False  # in: the link has done its job (kept until then, to retry)
+            if self._last_invite is not None and \
+                    self._last_invite.to_link() in self.home.link.text():
+                self.home.link.clear()
         if self.print_invite and snap.is_host and snap.invite_link and not self._printed:
             self._printed = True
             print(f"invite: {snap.invite_link}", flush=True)
+
+    def retry(self) -> None:
+        """Join the last invite again (the Retry of a failed join or a lost connection)."""
+        if self._last_invite is None or self._shutting_down:
+            return
+        if self.runner is not None:
+            self._retry_pending = True  # still closing the failed attempt: `finished` retries
+            return
+        self.join(self._last_invite)
 
     def _runner_finished(self) -> None:
         self.runner = None
         if self._shutting_down:
             self._finish_shutdown()
+        elif self._retry_pending:
+            self._retry_pending = False
+            self.retry()
         elif self._home_pending:
             self.go_home()
 

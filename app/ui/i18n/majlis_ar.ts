@@ -53,7 +53,7 @@
     </message>
     <message>
         <source>&amp;Keep my identity on this computer</source>
-        <translation>ا&amp;حتفظ بهويتي على هذا الحاسوب</translation>
+        <translation>احتفظ ب&amp;هويتي على هذا الحاسوب</translation>
     </message>
     <message>
         <source>Off (recommended): a new key every time you open Majlis, and nothing is saved. On: people who verified you can recognise you next time, but a file on this computer shows that Majlis was used here.</source>
@@ -280,8 +280,16 @@
         <translation>رقم الأمان: %1</translation>
     </message>
     <message>
-        <source>I compared it: &amp;verified</source>
-        <translation>طابقته: &amp;موثَّق</translation>
+        <source>I compared it: veri&amp;fied</source>
+        <translation>طابقته: مو&amp;ثَّق</translation>
+    </message>
+    <message>
+        <source>Invite to the &amp;stage</source>
+        <translation>ادعُ إلى ال&amp;منصة</translation>
+    </message>
+    <message>
+        <source>Move to the &amp;audience</source>
+        <translation>انقل إلى ال&amp;جمهور</translation>
     </message>
     <message>
         <source>&amp;Volume:</source>
@@ -292,16 +300,8 @@
         <translation>مستوى صوت %1</translation>
     </message>
     <message>
-        <source>&amp;Invite to the stage</source>
-        <translation>ا&amp;دعُ إلى المنصة</translation>
-    </message>
-    <message>
         <source>Leave the stage</source>
         <translation>انزل عن المنصة</translation>
-    </message>
-    <message>
-        <source>&amp;Move to the audience</source>
-        <translation>ا&amp;نقل إلى الجمهور</translation>
     </message>
     <message>
         <source>Make &amp;co-host</source>
@@ -435,7 +435,7 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <name>RoomPage</name>
     <message>
         <source>&amp;Join the stage</source>
-        <translation>ا&amp;صعد إلى المنصة</translation>
+        <translation>&amp;اصعد إلى المنصة</translation>
     </message>
     <message>
         <source>&amp;Not now</source>
@@ -474,6 +474,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>إنهاء الغرفة؟</translation>
     </message>
     <message>
+        <source>&amp;Retry</source>
+        <translation>أ&amp;عد المحاولة</translation>
+    </message>
+    <message>
         <source>Everyone is disconnected and the room&apos;s keys are thrown away.</source>
         <translation>سينقطع اتصال الجميع وتُتلف مفاتيح الغرفة.</translation>
     </message>
@@ -508,6 +512,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End-to-end encrypted</source>
         <translation>مشفّرة من طرف إلى طرف</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>غير متصل</translation>
+    </message>
+    <message>
+        <source>Waiting to be let in…</source>
+        <translation>بانتظار السماح لك بالدخول…</translation>
     </message>
     <message>
         <source>Connecting…</source>
@@ -676,10 +688,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>الميكروفون</translation>
     </message>
     <message>
-        <source>&amp;Speaker:</source>
-        <translation>ال&amp;سماعة:</translation>
-    </message>
-    <message>
         <source>Speaker</source>
         <translation>السماعة</translation>
     </message>
@@ -720,7 +728,11 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>ا&amp;ضغط لتتحدث: اضغط مطولًا على مفتاح لتتكلم</translation>
     </message>
     <message>
-        <source>Push-to-talk &amp;key:</source>
+        <source>Spea&amp;ker:</source>
+        <translation>ال&amp;سماعة:</translation>
+    </message>
+    <message>
+        <source>Push-to-talk ke&amp;y:</source>
         <translation>م&amp;فتاح الضغط للتحدث:</translation>
     </message>
     <message>
@@ -729,7 +741,7 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     </message>
     <message>
         <source>Reduce background &amp;noise</source>
-        <translation>&amp;خفّض ضوضاء الخلفية</translation>
+        <translation>خفّض ضوضاء الخ&amp;لفية</translation>
     </message>
     <message>
         <source>Takes out steady noise (fans, traffic) before your voice is sent.</source>
@@ -801,7 +813,7 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     </message>
     <message>
         <source>&amp;Keep my identity on this computer</source>
-        <translation>ا&amp;حتفظ بهويتي على هذا الحاسوب</translation>
+        <translation>احتفظ ب&amp;هويتي على هذا الحاسوب</translation>
     </message>
     <message>
         <source>Majlis never saves rooms, invite links, who was there or anything that was said. With both boxes off it saves nothing at all: someone who searches this computer finds no Majlis settings.</source>
@@ -859,16 +871,20 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>أين</translation>
     </message>
     <message>
-        <source>This &amp;network: no internet needed</source>
+        <source>This network: no &amp;internet needed</source>
         <translation>هذه ال&amp;شبكة: لا حاجة إلى الإنترنت</translation>
+    </message>
+    <message>
+        <source>Show the room&apos;s name to &amp;others on this network</source>
+        <translation>أظهِر اسم الغرفة للآخرين على &amp;هذه الشبكة</translation>
+    </message>
+    <message>
+        <source>I approve each person in a &amp;waiting room</source>
+        <translation>أ&amp;وافق على كل شخص في غرفة انتظار</translation>
     </message>
     <message>
         <source>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</source>
         <translation>تعمل الغرفة على هذا الحاسوب، وينضم إليها مباشرةً من هم على شبكة الواي فاي أو الشبكة السلكية نفسها.</translation>
-    </message>
-    <message>
-        <source>Show the room&apos;s &amp;name to others on this network</source>
-        <translation>أظهِر ا&amp;سم الغرفة للآخرين على هذه الشبكة</translation>
     </message>
     <message>
         <source>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</source>
@@ -903,10 +919,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>&amp;كل من لديه رابط الدعوة</translation>
     </message>
     <message>
-        <source>I &amp;approve each person in a waiting room</source>
-        <translation>أ&amp;وافق على كل شخص في غرفة انتظار</translation>
-    </message>
-    <message>
         <source>You see each person&apos;s name and key fingerprint before they come in.</source>
         <translation>ترى اسم كل شخص وبصمة مفتاحه قبل أن يدخل.</translation>
     </message>
@@ -938,7 +950,7 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     </message>
     <message>
         <source>&amp;Let in</source>
-        <translation>أ&amp;دخِله</translation>
+        <translation>أدخِ&amp;له</translation>
     </message>
     <message>
         <source>&amp;Turn away</source>

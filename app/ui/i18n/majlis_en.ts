@@ -280,8 +280,16 @@
         <translation>Safety number: %1</translation>
     </message>
     <message>
-        <source>I compared it: &amp;verified</source>
-        <translation>I compared it: &amp;verified</translation>
+        <source>I compared it: veri&amp;fied</source>
+        <translation>I compared it: veri&amp;fied</translation>
+    </message>
+    <message>
+        <source>Invite to the &amp;stage</source>
+        <translation>Invite to the &amp;stage</translation>
+    </message>
+    <message>
+        <source>Move to the &amp;audience</source>
+        <translation>Move to the &amp;audience</translation>
     </message>
     <message>
         <source>&amp;Volume:</source>
@@ -292,16 +300,8 @@
         <translation>Volume for %1</translation>
     </message>
     <message>
-        <source>&amp;Invite to the stage</source>
-        <translation>&amp;Invite to the stage</translation>
-    </message>
-    <message>
         <source>Leave the stage</source>
         <translation>Leave the stage</translation>
-    </message>
-    <message>
-        <source>&amp;Move to the audience</source>
-        <translation>&amp;Move to the audience</translation>
     </message>
     <message>
         <source>Make &amp;co-host</source>
@@ -474,6 +474,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>End the room?</translation>
     </message>
     <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Retry</translation>
+    </message>
+    <message>
         <source>Everyone is disconnected and the room&apos;s keys are thrown away.</source>
         <translation>Everyone is disconnected and the room&apos;s keys are thrown away.</translation>
     </message>
@@ -508,6 +512,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End-to-end encrypted</source>
         <translation>End-to-end encrypted</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <source>Waiting to be let in…</source>
+        <translation>Waiting to be let in…</translation>
     </message>
     <message>
         <source>Connecting…</source>
@@ -676,10 +688,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>Microphone</translation>
     </message>
     <message>
-        <source>&amp;Speaker:</source>
-        <translation>&amp;Speaker:</translation>
-    </message>
-    <message>
         <source>Speaker</source>
         <translation>Speaker</translation>
     </message>
@@ -720,8 +728,12 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>&amp;Push to talk: hold a key to speak</translation>
     </message>
     <message>
-        <source>Push-to-talk &amp;key:</source>
-        <translation>Push-to-talk &amp;key:</translation>
+        <source>Spea&amp;ker:</source>
+        <translation>Spea&amp;ker:</translation>
+    </message>
+    <message>
+        <source>Push-to-talk ke&amp;y:</source>
+        <translation>Push-to-talk ke&amp;y:</translation>
     </message>
     <message>
         <source>Push-to-talk key</source>
@@ -859,16 +871,20 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>Where</translation>
     </message>
     <message>
-        <source>This &amp;network: no internet needed</source>
-        <translation>This &amp;network: no internet needed</translation>
+        <source>This network: no &amp;internet needed</source>
+        <translation>This network: no &amp;internet needed</translation>
+    </message>
+    <message>
+        <source>Show the room&apos;s name to &amp;others on this network</source>
+        <translation>Show the room&apos;s name to &amp;others on this network</translation>
+    </message>
+    <message>
+        <source>I approve each person in a &amp;waiting room</source>
+        <translation>I approve each person in a &amp;waiting room</translation>
     </message>
     <message>
         <source>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</source>
         <translation>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</translation>
-    </message>
-    <message>
-        <source>Show the room&apos;s &amp;name to others on this network</source>
-        <translation>Show the room&apos;s &amp;name to others on this network</translation>
     </message>
     <message>
         <source>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</source>
@@ -901,10 +917,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>&amp;Anyone with the invite link</source>
         <translation>&amp;Anyone with the invite link</translation>
-    </message>
-    <message>
-        <source>I &amp;approve each person in a waiting room</source>
-        <translation>I &amp;approve each person in a waiting room</translation>
     </message>
     <message>
         <source>You see each person&apos;s name and key fingerprint before they come in.</source>

@@ -280,8 +280,16 @@
         <translation>安全码：%1</translation>
     </message>
     <message>
-        <source>I compared it: &amp;verified</source>
-        <translation>我已核对：已验证(&amp;V)</translation>
+        <source>I compared it: veri&amp;fied</source>
+        <translation>我已核对：已验证(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Invite to the &amp;stage</source>
+        <translation>邀请上台(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Move to the &amp;audience</source>
+        <translation>移到听众席(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Volume:</source>
@@ -292,16 +300,8 @@
         <translation>%1 的音量</translation>
     </message>
     <message>
-        <source>&amp;Invite to the stage</source>
-        <translation>邀请上台(&amp;I)</translation>
-    </message>
-    <message>
         <source>Leave the stage</source>
         <translation>下台</translation>
-    </message>
-    <message>
-        <source>&amp;Move to the audience</source>
-        <translation>移到听众席(&amp;M)</translation>
     </message>
     <message>
         <source>Make &amp;co-host</source>
@@ -474,6 +474,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>要结束房间吗？</translation>
     </message>
     <message>
+        <source>&amp;Retry</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
         <source>Everyone is disconnected and the room&apos;s keys are thrown away.</source>
         <translation>所有人都会断开连接，房间的密钥将被销毁。</translation>
     </message>
@@ -508,6 +512,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End-to-end encrypted</source>
         <translation>端到端加密</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Waiting to be let in…</source>
+        <translation>等待获准进入…</translation>
     </message>
     <message>
         <source>Connecting…</source>
@@ -676,10 +688,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>麦克风</translation>
     </message>
     <message>
-        <source>&amp;Speaker:</source>
-        <translation>扬声器(&amp;S)：</translation>
-    </message>
-    <message>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
@@ -720,8 +728,12 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>按键说话：按住一个键才发言(&amp;P)</translation>
     </message>
     <message>
-        <source>Push-to-talk &amp;key:</source>
-        <translation>按键说话的按键(&amp;K)：</translation>
+        <source>Spea&amp;ker:</source>
+        <translation>扬声器(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>Push-to-talk ke&amp;y:</source>
+        <translation>按键说话的按键(&amp;Y)：</translation>
     </message>
     <message>
         <source>Push-to-talk key</source>
@@ -859,16 +871,20 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>在哪里</translation>
     </message>
     <message>
-        <source>This &amp;network: no internet needed</source>
-        <translation>此网络：无需互联网(&amp;W)</translation>
+        <source>This network: no &amp;internet needed</source>
+        <translation>此网络：无需互联网(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Show the room&apos;s name to &amp;others on this network</source>
+        <translation>向此网络中的其他人显示房间名称(&amp;O)</translation>
+    </message>
+    <message>
+        <source>I approve each person in a &amp;waiting room</source>
+        <translation>由我在等候室逐一审核(&amp;W)</translation>
     </message>
     <message>
         <source>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</source>
         <translation>房间在这台电脑上运行，连接同一 Wi-Fi 或有线网络的人可以直接加入。</translation>
-    </message>
-    <message>
-        <source>Show the room&apos;s &amp;name to others on this network</source>
-        <translation>向此网络中的其他人显示房间名称(&amp;N)</translation>
     </message>
     <message>
         <source>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</source>
@@ -901,10 +917,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>&amp;Anyone with the invite link</source>
         <translation>任何持有邀请链接的人(&amp;A)</translation>
-    </message>
-    <message>
-        <source>I &amp;approve each person in a waiting room</source>
-        <translation>由我在等候室逐一审核(&amp;P)</translation>
     </message>
     <message>
         <source>You see each person&apos;s name and key fingerprint before they come in.</source>
