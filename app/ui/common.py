@@ -166,6 +166,12 @@ def confirm(parent: QtWidgets.QWidget, title: str, text: str, yes: str,
     return box
 
 
+def plain_dialog(dialog: QtWidgets.QDialog) -> None:
+    """A title and a close button only: no minimise or maximise on a dialog."""
+    dialog.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.CustomizeWindowHint
+                          | Qt.WindowType.WindowTitleHint | Qt.WindowType.WindowCloseButtonHint)
+
+
 class Retranslates:
     """Mixin for a Qt widget class, listed before its Qt base: `retranslate()` on every language
     change. A plain class, so dialogs and windows can take it beside their own Qt base (a second

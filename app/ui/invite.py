@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import segno
 
-from app.ui.common import Retranslates, button, label
+from app.ui.common import Retranslates, button, label, plain_dialog
 from app.ui.qt import Qt, QtGui, QtWidgets
 
 QUIET_ZONE = 4  # modules of white border that scanners need
@@ -35,6 +35,7 @@ def qr_image(text: str, scale: int = 6) -> QtGui.QImage:
 class InviteDialog(Retranslates, QtWidgets.QDialog):
     def __init__(self, link: str, room_name: str, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        plain_dialog(self)
         self.link_text = link
         self.room_name = room_name
         layout = QtWidgets.QVBoxLayout(self)

@@ -32,6 +32,7 @@ class MemberPanel(LanguageAware):
     inviteToStage = Signal(int)
     moveToAudience = Signal(int)
     makeCohost = Signal(int)
+    removeCohost = Signal(int)  # back to speaker
     removeMember = Signal(int)
     verifiedChanged = Signal(bytes, bool)
     volumeChanged = Signal(int, float)
@@ -79,7 +80,9 @@ class MemberPanel(LanguageAware):
         self.volume.valueChanged.connect(self._volume_moved)
         self.invite.clicked.connect(lambda: self._emit(self.inviteToStage))
         self.audience.clicked.connect(lambda: self._emit(self.moveToAudience))
-        self.cohost.clicked.connect(lambda: self._emit(self.makeCohost))
+        self.cohost.clicked.connect(lambda: self._emit(
+            self.removeCohost if self.member is not None and self.member.role is Role.COHOST
+            else self.makeCohost))
         self.remove.clicked.connect(lambda: self._emit(self.removeMember))
         self.show_member(None, None, False, 1.0)
 
@@ -153,14 +156,17 @@ class MemberPanel(LanguageAware):
         label(self.invite, self.tr("Invite to the &stage"))
         label(self.audience, self.tr("Leave the stage") if is_self else
               self.tr("Move to the &audience"))
-        label(self.cohost, self.tr("Make &co-host"))
+        label(self.cohost, self.tr("Remove &co-host") if m.role is Role.COHOST
+              else self.tr("Make &co-host"))
         label(self.remove, self.tr("&Remove from the room"),
               self.tr("They are told, and the room moves to a new key they never get."))
         can_invite = (me is not None and not is_self and me.role in MAY_INVITE_TO_STAGE
                       and m.role is Role.LISTENER and not m.invited)
         can_audience = me is not None and m.role.on_stage and m.role is not Role.HOST \
             and role_change_allowed(me, m, Role.LISTENER)
-        can_cohost = me is not None and not is_self and role_change_allowed(me, m, Role.COHOST)
+        can_cohost = me is not None and not is_self and (
+            role_change_allowed(me, m, Role.SPEAKER) if m.role is Role.COHOST
+            else role_change_allowed(me, m, Role.COHOST))
         can_remove = me is not None and may_kick(me, m)
         set_visible(self.invite, can_invite)
         set_visible(self.audience, can_audience)

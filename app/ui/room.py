@@ -7,12 +7,15 @@ a second. Push-to-talk listens for its key application-wide while the user is on
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from app.client import Outcome
 from app.core import events as ev
 from app.core.protocol import RoomProtocol
 from app.core.roster import Role
 from app.ui import messages
-from app.ui.common import LanguageAware, confirm, label, ltr, set_text, set_visible
+from app.ui.common import LanguageAware, confirm, label, ltr, plain, set_text, set_visible
 from app.ui.invite import InviteDialog
 from app.ui.live import ConnectionStats
 from app.ui.models import KnockModel, Roles, RosterFilter, RosterModel
@@ -25,9 +28,21 @@ LEVEL_POLL_MS = 33
 RETRY_CODES = (1, 3, 4)  # went wrong, relay unreachable or link lost, room not (yet) there
 
 
+def is_lan_url(url: str) -> bool:
+    """Whether a relay address is on this network (a private or link-local address)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host.endswith(".local")
+    return (address.is_private or address.is_link_local) and not address.is_loopback
+
+
 class RoomPage(RoomLayout, LanguageAware):
     homeRequested = Signal()
     retryRequested = Signal()  # join the same invite again (after a failed join or lost link)
+    settingsRequested = Signal()
+    attentionChanged = Signal(int)  # knocks and raised hands waiting for a host's answer
 
     def __init__(self, my_key: bytes, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +58,7 @@ class RoomPage(RoomLayout, LanguageAware):
         self._ptt_down = False
         self._invite_dialog: InviteDialog | None = None
         self._shown_muted: bool | None = None
+        self.join_relay = ""  # the first relay of the invite being joined (before any snapshot)
         self.roster = RosterModel(self)
         self.stage_model = RosterFilter(self.roster, stage=True, parent=self)
         self.audience_model = RosterFilter(self.roster, stage=False, parent=self)
@@ -65,6 +81,7 @@ class RoomPage(RoomLayout, LanguageAware):
         self.end.clicked.connect(self._end)
         self.move_relay.clicked.connect(self._move)
         self.home.clicked.connect(self.homeRequested)
+        self.settings.clicked.connect(self.settingsRequested)
         self.stage_banner.primaryClicked.connect(self._accept_stage)
         self.stage_banner.secondaryClicked.connect(self._decline_stage)
         self.status_banner.primaryClicked.connect(self.retryRequested)
@@ -81,6 +98,8 @@ class RoomPage(RoomLayout, LanguageAware):
         p.moveToAudience.connect(lambda mid: self._act(
             lambda r, now: r.move_to_audience(mid, now)))
         p.makeCohost.connect(lambda mid: self._act(lambda r, now: r.make_cohost(mid, now)))
+        p.removeCohost.connect(lambda mid: self._act(
+            lambda r, now: r.set_role(mid, Role.SPEAKER, now)))
         p.removeMember.connect(self._remove)
         p.verifiedChanged.connect(self._verified)
         p.volumeChanged.connect(self._volume)
@@ -127,7 +146,16 @@ class RoomPage(RoomLayout, LanguageAware):
 
     # -- updates from the runner -----------------------------------------------------------
 
+    def attention(self) -> int:
+        """Knocks and raised hands that wait for this member to answer (hosts, co-hosts)."""
+        me = self.snapshot.my_member
+        if self.ended or me is None or me.role not in (Role.HOST, Role.COHOST):
+            return 0
+        hands = sum(1 for m in self.snapshot.members if m.hand and m.member_id != me.member_id)
+        return len(self.snapshot.knocks) + hands
+
     def _room_changed(self, snap: RoomSnapshot) -> None:
+        before = self.attention()
         self.snapshot = snap
         self.roster.set_members(snap.members, snap.me, snap.away)
         self.knocks.set_knocks(snap.knocks)
@@ -137,7 +165,9 @@ class RoomPage(RoomLayout, LanguageAware):
             self.status_banner.hide()
         self._refresh_panel()
         self._update()
-        self._show_quality()
+        set_visible(self.split, snap.state != "waiting")  # nobody to show before we are in
+        if self.attention() != before:
+            self.attentionChanged.emit(self.attention())
 
     def _event(self, event: ev.Event) -> None:
         if isinstance(event, ev.StageInvited):
@@ -148,6 +178,12 @@ class RoomPage(RoomLayout, LanguageAware):
             self.stage_banner.primary.setFocus()
         elif isinstance(event, ev.RoleChanged) and event.member_id == self.snapshot.me:
             self.stage_banner.hide()
+            if event.role is Role.COHOST:
+                self.notice_banner.show_message(self.tr(
+                    "You are now a co-host: you can invite people to the stage, move them to "
+                    "the audience and remove them. Your microphone stays as it was."), "info",
+                    self.tr("OK"))
+                self.notice_banner.setToolTip("")
         elif isinstance(event, ev.RoomMoving) and not self.snapshot.is_host:
             self.notice_banner.show_message(self.tr(
                 "The host moved the room to another relay. Following…"), "info", self.tr("OK"))
@@ -209,7 +245,8 @@ class RoomPage(RoomLayout, LanguageAware):
         self.roster.set_levels({})
         self.reconnect_banner.hide()
         if not self.ended:
-            text = messages.for_outcome(outcome, self.snapshot.is_host)
+            text = messages.for_outcome(outcome, self.snapshot.is_host,
+                                        lan=is_lan_url(self.snapshot.relay or self.join_relay))
             if text is None:
                 self.ended = True
                 self.homeRequested.emit()
@@ -234,6 +271,9 @@ class RoomPage(RoomLayout, LanguageAware):
         self.selected = None
         self._refresh_panel()
         self._update()
+        self._show_quality()
+        set_visible(self.split, True)
+        self.attentionChanged.emit(0)
 
     def _poll_levels(self) -> None:
         if self.runner is not None:
@@ -432,6 +472,10 @@ class RoomPage(RoomLayout, LanguageAware):
               self.tr("For when this relay is slow, watched or about to close: the room moves "
                       "to the next relay of its invite, and everyone follows."))
         label(self.home, self.tr("Back to &home"))
+        label(self.settings, self.tr("Settin&gs"))
+        texts = (self.tr("Un&mute"), self.tr("&Mute"))
+        metrics = self.mute.fontMetrics()  # one width for both: Invite beside it stays put
+        self.mute.setMinimumWidth(max(metrics.horizontalAdvance(plain(t)) for t in texts) + 64)
         self._update()
         self._show_quality()
 
@@ -461,6 +505,12 @@ class RoomPage(RoomLayout, LanguageAware):
         if muted != self._shown_muted:
             self._shown_muted = muted
             self.mute.setIcon(self._icon("mic-off" if muted else "mic"))
+            # Live and muted look different, not only read differently: filled while others
+            # hear you, plain while they do not.
+            self.mute.setProperty("accent", not muted)
+            self.mute.setProperty("live", not muted)
+            self.mute.style().unpolish(self.mute)
+            self.mute.style().polish(self.mute)
         label(self.mute, self.tr("Un&mute") if muted else self.tr("&Mute"))
         label(self.hand, self.tr("Lower &hand") if me is not None and me.hand
               else self.tr("Raise &hand"))
@@ -473,7 +523,8 @@ class RoomPage(RoomLayout, LanguageAware):
         live = not self.ended and self.runner is not None
         set_visible(self.quality, live)
         if live:
-            label(self.quality, messages.quality(self.stats))
+            via = self.runner.via_proxy if self.runner is not None else ""
+            label(self.quality, messages.quality(self.stats, via))
 
     def _icon(self, name: str) -> QtGui.QIcon:
         from app.ui import artwork

@@ -19,7 +19,7 @@ QPushButton[accent="true"] { background: %(accent)s; color: %(on_accent)s; borde
 QPushButton[accent="true"]:focus { border: 2px solid %(focus)s; }
 QPushButton[accent="true"]:pressed { background: %(pressed)s; }
 QPushButton[accent="true"]:disabled { background: palette(mid); border-color: palette(mid); }
-QPushButton[danger="true"] { color: #c0392b; }
+QPushButton[danger="true"] { color: %(danger)s; }
 QFrame#banner { border-radius: 6px; padding: 4px; }
 QFrame#banner[kind="warning"] { background: #fff3cd; color: #5c4400; }
 QFrame#banner[kind="info"] { background: %(info)s; color: palette(text); }
@@ -97,6 +97,7 @@ def apply(app: QtWidgets.QApplication, theme: str) -> None:
         "accent": accent, "info": info, "focus": "#ffffff" if dark else "#1b1b1b",
         "on_accent": "#101214" if dark else "white",
         "pressed": "#2f9c82" if dark else "#0a5c4b",
+        "danger": "#ff8a7a" if dark else "#b03224",  # readable on each theme's button grey
         # Check boxes drawn by the style sheet: Fusion's own border is the window colour made
         # darker, which vanishes on the dark theme's base.
         "box": "#9aa0a6" if dark else "#6f6a60",

@@ -54,6 +54,9 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self._last_invite: Invite | None = None  # for Retry; memory only, like the room
         self._retry_pending = False
         self._clear_link = False
+        self._last_plan: HostPlan | None = None
+        self._attention_count = 0
+        self.forgotten: QtWidgets.QMessageBox | None = None
         self._printed = False
         self._home_pending = False
         self._shutting_down = False
@@ -85,6 +88,8 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.home.discoveryToggled.connect(self._discovery_toggled)
         self.room.homeRequested.connect(self.go_home)
         self.room.retryRequested.connect(self.retry)
+        self.room.settingsRequested.connect(self.open_settings)
+        self.room.attentionChanged.connect(self._attention)
         self.home.discovery.setChecked(settings.lan_discovery)
         self.room.set_push_to_talk(self._ptt_key())
 
@@ -109,6 +114,9 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
     def retranslate(self) -> None:
         room = self.room.snapshot.room_name if self.pages.currentWidget() is self.room else ""
         title = self.tr("%1 — Majlis").replace("%1", room) if room else self.tr("Majlis")
+        waiting = self.room.attention() if self.pages.currentWidget() is self.room else 0
+        if waiting:  # knocks and raised hands, visible in the taskbar while in the background
+            title = f"({waiting}) {title}"
         if title != self.windowTitle():  # runs on every snapshot: set only what changed
             self.setWindowTitle(title)
 
@@ -150,10 +158,17 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self._sync_lan()
 
     def _sync_lan(self) -> None:
-        want = (self.settings.lan_discovery and bool(self.lan_interfaces)
+        # With a proxy set (Tor), this computer hides where it is: mDNS queries would tell the
+        # local network that Majlis runs here, so no looking for rooms then.
+        proxy = bool(self.settings.proxy.strip())
+        if proxy != self.home.proxy_set:
+            self.home.proxy_set = proxy
+            self.home.show_rooms_state()
+        want = (self.settings.lan_discovery and bool(self.lan_interfaces) and not proxy
                 and self.pages.currentWidget() is self.home and not self._shutting_down)
         if want and not self.lan.active:
             self.lan.start(self.lan_interfaces)
+            self.home.looking_started()
         elif not want and self.lan.active:
             self.lan.stop()
 
@@ -180,7 +195,7 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         return runner
 
     def ask_start(self) -> None:
-        dialog = StartRoomDialog(self.lan_interfaces, self.relay_url, self)
+        dialog = StartRoomDialog(self.lan_interfaces, self.relay_url, self, last=self._last_plan)
         dialog.accepted.connect(lambda: self.host(dialog.plan()))
         dialog.finished.connect(dialog.deleteLater)
         self._dialog = dialog
@@ -189,7 +204,9 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
     def host(self, plan: HostPlan) -> RoomRunner | None:
         if self.runner is not None or self._shutting_down:
             return None
+        self._last_plan = plan  # the start dialog offers the same choices next time (memory only)
         runner = self._new_runner(plan.room_name)
+        self.room.join_relay = ""
         runner.host(plan)
         return runner
 
@@ -199,6 +216,7 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self._last_invite = invite
         self._clear_link = True
         runner = self._new_runner("")
+        self.room.join_relay = invite.relays[0] if invite.relays else ""
         runner.join(JoinPlan(invite))
         return runner
 
@@ -219,6 +237,15 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         else:
             self.home.link.setText(link)
             self.room.another_link()
+
+    def _attention(self, count: int) -> None:
+        """A knock or a raised hand while the window is in the background: the title shows the
+        count (above), and the taskbar is asked to flag the window (an urgency hint)."""
+        more, self._attention_count = count > self._attention_count, count
+        self.retranslate()
+        if more and not self.isActiveWindow():
+            QtWidgets.QApplication.alert(self)
+            QtWidgets.QApplication.beep()
 
     def _room_changed(self, snap: RoomSnapshot) -> None:
         self.retranslate()
@@ -293,6 +320,14 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.settings = replace(self.settings, remember=False, keep_identity=False)
         if self._dialog is not None:
             self._dialog.reject()
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, self.tr("Forgotten"),
+                                    self.tr("Majlis deleted everything it kept on this "
+                                            "computer. Nothing is saved until you tick a box "
+                                            "in Settings again."),
+                                    QtWidgets.QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.forgotten = box  # for tests: the feedback shown
 
     # -- shutdown --------------------------------------------------------------------------
 

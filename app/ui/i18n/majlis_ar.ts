@@ -75,16 +75,24 @@
         <translation>هذا ليس رابط دعوة إلى مجلس، أو أن جزءًا منه ناقص. تبدأ الروابط هكذا: ⁦majlis://join#…⁩ ؛ انسخ الرابط كاملًا مرة أخرى.</translation>
     </message>
     <message>
-        <source>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
-        <translation>للانضمام، اطلب رابط الدعوة من المضيف (أو امسح رمز QR الخاص به) والصقه في الأعلى. لا يكفي أن تكون على الشبكة نفسها: فالرابط يحمل مفتاح الغرفة.</translation>
-    </message>
-    <message>
         <source>No rooms found on this network yet.</source>
         <translation>لم يُعثر على غرف في هذه الشبكة بعد.</translation>
     </message>
     <message>
         <source>Not looking. Turn this on to see rooms hosted on this network.</source>
         <translation>البحث متوقف. فعِّله لترى الغرف المستضافة على هذه الشبكة.</translation>
+    </message>
+    <message>
+        <source>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
+        <translation>للانضمام إلى هذه الغرفة، الصق رابط الدعوة الذي شاركه مضيفها معك في الحقل أعلاه. لا يكفي أن تكون على الشبكة نفسها: الرابط يحمل مفتاح الغرفة.</translation>
+    </message>
+    <message>
+        <source>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</source>
+        <translation>لا بحث ما دام وكيل مضبوطًا في الإعدادات: البحث سيُخبر هذه الشبكة أن مجلس يعمل هنا.</translation>
+    </message>
+    <message>
+        <source>Looking for rooms on this network…</source>
+        <translation>جارٍ البحث عن غرف على هذه الشبكة…</translation>
     </message>
     <message>
         <source>Hello, %1</source>
@@ -206,6 +214,14 @@
         <translation>مجلس</translation>
     </message>
     <message>
+        <source>Forgotten</source>
+        <translation>تم النسيان</translation>
+    </message>
+    <message>
+        <source>Majlis deleted everything it kept on this computer. Nothing is saved until you tick a box in Settings again.</source>
+        <translation>حذف مجلس كل ما احتفظ به على هذا الحاسوب. لن يُحفظ شيء حتى تحدد مربعًا في الإعدادات مرة أخرى.</translation>
+    </message>
+    <message>
         <source>Close Majlis?</source>
         <translation>إغلاق مجلس؟</translation>
     </message>
@@ -304,6 +320,10 @@
         <translation>انزل عن المنصة</translation>
     </message>
     <message>
+        <source>Remove &amp;co-host</source>
+        <translation>أزل صفة الم&amp;ضيف المشارك</translation>
+    </message>
+    <message>
         <source>Make &amp;co-host</source>
         <translation>اجعله م&amp;ضيفًا مشاركًا</translation>
     </message>
@@ -375,6 +395,10 @@
         <translation>غادر المضيف، فانتهت الغرفة.</translation>
     </message>
     <message>
+        <source>The room&apos;s host is no longer on this network: the room has ended, or the host&apos;s computer left the network.</source>
+        <translation>مضيف الغرفة لم يعد على هذه الشبكة: انتهت الغرفة، أو غادر حاسوب المضيف الشبكة.</translation>
+    </message>
+    <message>
         <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
         <translation>تعذّر الاتصال عبر الوكيل المحدَّد في الإعدادات. لا يتصل مجلس من دونه.</translation>
     </message>
@@ -401,6 +425,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 رمز الغرفة: %1
 
 يرى كل من في الغرفة الرمز نفسه. اقرأه بصوت مرتفع: من يرى رمزًا مختلفًا فليس في الغرفة نفسها معك. وللتأكد من شخص بعينه، طابِق رقم الأمان بينكما.</translation>
+    </message>
+    <message>
+        <source>via %1</source>
+        <translation>عبر %1</translation>
     </message>
     <message>
         <source>Connection: measuring…</source>
@@ -435,7 +463,7 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <name>RoomPage</name>
     <message>
         <source>&amp;Join the stage</source>
-        <translation>&amp;اصعد إلى المنصة</translation>
+        <translation>اص&amp;عد إلى المنصة</translation>
     </message>
     <message>
         <source>&amp;Not now</source>
@@ -472,6 +500,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End the room?</source>
         <translation>إنهاء الغرفة؟</translation>
+    </message>
+    <message>
+        <source>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</source>
+        <translation>أنت الآن مضيف مشارك: يمكنك دعوة الناس إلى المنصة ونقلهم إلى الجمهور وإخراجهم. يبقى ميكروفونك كما كان.</translation>
     </message>
     <message>
         <source>&amp;Retry</source>
@@ -512,6 +544,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End-to-end encrypted</source>
         <translation>مشفّرة من طرف إلى طرف</translation>
+    </message>
+    <message>
+        <source>Settin&amp;gs</source>
+        <translation>&amp;الإعدادات</translation>
     </message>
     <message>
         <source>Not connected</source>
@@ -629,6 +665,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>رافع يده</translation>
     </message>
     <message>
+        <source>invited to the stage, waiting for an answer</source>
+        <translation>مدعو إلى المنصة، بانتظار الرد</translation>
+    </message>
+    <message>
         <source>reconnecting</source>
         <translation>يعيد الاتصال</translation>
     </message>
@@ -643,10 +683,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 </context>
 <context>
     <name>SettingsDialog</name>
-    <message>
-        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</source>
-        <translation>اكتب عنوان الوكيل هكذا: ⁦socks5://host:port⁩ (لشبكة Tor: ⁦socks5://127.0.0.1:9050⁩) أو ⁦http://host:port⁩.</translation>
-    </message>
     <message>
         <source>Stop the test</source>
         <translation>أوقف الاختبار</translation>
@@ -732,6 +768,22 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>ال&amp;سماعة:</translation>
     </message>
     <message>
+        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050, or just tor), http://host:port, or system.</source>
+        <translation>اكتب الوكيل بالشكل socks5://host:port (لـ Tor:‏ socks5://127.0.0.1:9050، أو tor فقط)، أو http://host:port، أو system.</translation>
+    </message>
+    <message>
+        <source>Forget everything?</source>
+        <translation>نسيان كل شيء؟</translation>
+    </message>
+    <message>
+        <source>Your saved name, settings and identity key are deleted from this computer. People who verified your key will see a new one next time.</source>
+        <translation>يُحذف اسمك وإعداداتك ومفتاح هويتك المحفوظة من هذا الحاسوب. من وثّقوا مفتاحك سيرون مفتاحًا جديدًا في المرة القادمة.</translation>
+    </message>
+    <message>
+        <source>&amp;Forget everything</source>
+        <translation>ا&amp;نسَ كل شيء</translation>
+    </message>
+    <message>
         <source>Push-to-talk ke&amp;y:</source>
         <translation>م&amp;فتاح الضغط للتحدث:</translation>
     </message>
@@ -806,6 +858,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>Dark</source>
         <translation>داكنة</translation>
+    </message>
+    <message>
+        <source>Your &amp;name in rooms:</source>
+        <translation>ا&amp;سمك في الغرف:</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>اسمك</translation>
+    </message>
+    <message>
+        <source>Only people in the same room see it. A room you are in keeps the name you joined with.</source>
+        <translation>لا يراه إلا من في الغرفة نفسها. الغرفة التي أنت فيها تحتفظ بالاسم الذي انضممت به.</translation>
     </message>
     <message>
         <source>&amp;Remember my name and settings on this computer</source>

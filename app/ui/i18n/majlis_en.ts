@@ -75,16 +75,24 @@
         <translation>This is not a Majlis invite link, or part of it is missing. Links look like majlis://join#… ; copy the whole link again.</translation>
     </message>
     <message>
-        <source>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
-        <translation>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</translation>
-    </message>
-    <message>
         <source>No rooms found on this network yet.</source>
         <translation>No rooms found on this network yet.</translation>
     </message>
     <message>
         <source>Not looking. Turn this on to see rooms hosted on this network.</source>
         <translation>Not looking. Turn this on to see rooms hosted on this network.</translation>
+    </message>
+    <message>
+        <source>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
+        <translation>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</translation>
+    </message>
+    <message>
+        <source>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</source>
+        <translation>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</translation>
+    </message>
+    <message>
+        <source>Looking for rooms on this network…</source>
+        <translation>Looking for rooms on this network…</translation>
     </message>
     <message>
         <source>Hello, %1</source>
@@ -206,6 +214,14 @@
         <translation>Majlis</translation>
     </message>
     <message>
+        <source>Forgotten</source>
+        <translation>Forgotten</translation>
+    </message>
+    <message>
+        <source>Majlis deleted everything it kept on this computer. Nothing is saved until you tick a box in Settings again.</source>
+        <translation>Majlis deleted everything it kept on this computer. Nothing is saved until you tick a box in Settings again.</translation>
+    </message>
+    <message>
         <source>Close Majlis?</source>
         <translation>Close Majlis?</translation>
     </message>
@@ -304,6 +320,10 @@
         <translation>Leave the stage</translation>
     </message>
     <message>
+        <source>Remove &amp;co-host</source>
+        <translation>Remove &amp;co-host</translation>
+    </message>
+    <message>
         <source>Make &amp;co-host</source>
         <translation>Make &amp;co-host</translation>
     </message>
@@ -375,6 +395,10 @@
         <translation>The host left, so the room has ended.</translation>
     </message>
     <message>
+        <source>The room&apos;s host is no longer on this network: the room has ended, or the host&apos;s computer left the network.</source>
+        <translation>The room&apos;s host is no longer on this network: the room has ended, or the host&apos;s computer left the network.</translation>
+    </message>
+    <message>
         <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
         <translation>Could not connect through the proxy set in Settings. Majlis does not connect without it.</translation>
     </message>
@@ -401,6 +425,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 Room code: %1
 
 Everyone in this room sees the same code. Read it out loud: if someone sees a different code, they are not in the same room as you. To be sure of one person, compare your safety number with theirs.</translation>
+    </message>
+    <message>
+        <source>via %1</source>
+        <translation>via %1</translation>
     </message>
     <message>
         <source>Connection: measuring…</source>
@@ -474,6 +502,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>End the room?</translation>
     </message>
     <message>
+        <source>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</source>
+        <translation>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</translation>
+    </message>
+    <message>
         <source>&amp;Retry</source>
         <translation>&amp;Retry</translation>
     </message>
@@ -512,6 +544,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End-to-end encrypted</source>
         <translation>End-to-end encrypted</translation>
+    </message>
+    <message>
+        <source>Settin&amp;gs</source>
+        <translation>Settin&amp;gs</translation>
     </message>
     <message>
         <source>Not connected</source>
@@ -629,6 +665,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>hand raised</translation>
     </message>
     <message>
+        <source>invited to the stage, waiting for an answer</source>
+        <translation>invited to the stage, waiting for an answer</translation>
+    </message>
+    <message>
         <source>reconnecting</source>
         <translation>reconnecting</translation>
     </message>
@@ -643,10 +683,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 </context>
 <context>
     <name>SettingsDialog</name>
-    <message>
-        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</source>
-        <translation>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</translation>
-    </message>
     <message>
         <source>Stop the test</source>
         <translation>Stop the test</translation>
@@ -732,6 +768,22 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>Spea&amp;ker:</translation>
     </message>
     <message>
+        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050, or just tor), http://host:port, or system.</source>
+        <translation>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050, or just tor), http://host:port, or system.</translation>
+    </message>
+    <message>
+        <source>Forget everything?</source>
+        <translation>Forget everything?</translation>
+    </message>
+    <message>
+        <source>Your saved name, settings and identity key are deleted from this computer. People who verified your key will see a new one next time.</source>
+        <translation>Your saved name, settings and identity key are deleted from this computer. People who verified your key will see a new one next time.</translation>
+    </message>
+    <message>
+        <source>&amp;Forget everything</source>
+        <translation>&amp;Forget everything</translation>
+    </message>
+    <message>
         <source>Push-to-talk ke&amp;y:</source>
         <translation>Push-to-talk ke&amp;y:</translation>
     </message>
@@ -806,6 +858,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>Dark</source>
         <translation>Dark</translation>
+    </message>
+    <message>
+        <source>Your &amp;name in rooms:</source>
+        <translation>Your &amp;name in rooms:</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>Your name</translation>
+    </message>
+    <message>
+        <source>Only people in the same room see it. A room you are in keeps the name you joined with.</source>
+        <translation>Only people in the same room see it. A room you are in keeps the name you joined with.</translation>
     </message>
     <message>
         <source>&amp;Remember my name and settings on this computer</source>
