@@ -131,6 +131,9 @@ def soak(args: argparse.Namespace, tmp: Path) -> int:
     reports: list[dict[str, float]] = []
     peak_level = 0.0
     joined = 0
+    # Our own loop, not app.quit(): quitting the application closes its windows first, and a
+    # host's window asks before closing (it would end the room for everyone).
+    running = QtCore.QEventLoop()
     failure = ""
 
     def say(line: dict[str, float] | str) -> None:
@@ -160,7 +163,7 @@ def soak(args: argparse.Namespace, tmp: Path) -> int:
         runner = window.runner
         if runner is None or window.room.ended:
             failure = failure or "the room ended"
-            app.quit()
+            running.quit()
             return
         if not snap.invite_link:
             return
@@ -181,7 +184,7 @@ def soak(args: argparse.Namespace, tmp: Path) -> int:
         reports.append(row)
         say(row)
         if t >= args.seconds:
-            app.quit()
+            running.quit()
 
     host_plan = HostPlan("Soak", where=Where.COMPUTER)
     window.host(host_plan)
@@ -192,7 +195,7 @@ def soak(args: argparse.Namespace, tmp: Path) -> int:
     reporter.timeout.connect(report)
     reporter.start(int(args.every * 1000))
     report()
-    app.exec()
+    running.exec()
     tender.stop()
     reporter.stop()
 

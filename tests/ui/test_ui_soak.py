@@ -7,10 +7,10 @@ real window, offscreen, hosting a room on a relay inside the app, with a real he
 With PySide6 6.12.0 the app lost about 22 references to None a second in a room and aborted
 after ~16 minutes; in this run that binding drifts by hundreds of references a second (None) and
 tens (True), and the interpreter aborts before the end. The test asserts the drift after the
-warm-up is below one reference a second (a least-squares slope over one report a second; the
+warm-up is below two references a second (a least-squares slope over one report a second; the
 room thread holds a handful of references to None at any instant, which moves single reports by
-±10 but not the slope), and that resident memory does not grow by more than 20 MB after the
-warm-up. The room must have stayed up and the speaker's voice must have lit the host's ring.
+±10 and a 65-second slope by well under one a second; 6.12.0 drifted by 20 to 400), and that
+resident memory does not grow by more than 20 MB after the warm-up. The room must have stayed up and the speaker's voice must have lit the host's ring.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ SECONDS = 90
 def test_room_soak_keeps_refcounts_and_memory() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "soak.py"), "--seconds", str(SECONDS),
-         "--every", "1", "--warmup", "25", "--json"],
+         "--every", "1", "--warmup", "25", "--max-drift", "2", "--json"],
         capture_output=True, text=True, cwd=ROOT, timeout=SECONDS + 120)
     rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert done.returncode == 0, f"soak failed ({done.returncode}):\n{done.stdout[-3000:]}\n" \
@@ -39,7 +39,7 @@ def test_room_soak_keeps_refcounts_and_memory() -> None:
     assert summary.get("summary") == 1.0
     assert summary["seconds"] >= SECONDS
     for key in ("none_per_s", "true_per_s", "false_per_s"):
-        assert abs(summary[key]) < 1.0, (key, summary)
+        assert abs(summary[key]) < 2.0, (key, summary)
     assert summary["rss_mb_growth"] < 20.0, summary
     assert summary["members_joined"] >= 1
     assert summary["peak_level"] > 0.02, "the speaker was never heard"
