@@ -7,6 +7,9 @@ tooltip. Each call re-reads the translation, so a language change takes effect a
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from app.client import Outcome
 from app.core import events as ev
 from app.ui.common import ltr
@@ -66,6 +69,16 @@ def for_event(event: ev.Event) -> str | None:
         if event.reason in ("host-left", "no-host"):
             return translate("Messages", "The host left, so the room has ended.")
     return None
+
+
+def is_lan_url(url: str) -> bool:
+    """Whether a relay address is on this network (a private or link-local address)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host.endswith(".local")
+    return (address.is_private or address.is_link_local) and not address.is_loopback
 
 
 def for_outcome(outcome: Outcome, is_host: bool, lan: bool = False) -> str | None:

@@ -7,9 +7,6 @@ a second. Push-to-talk listens for its key application-wide while the user is on
 
 from __future__ import annotations
 
-import ipaddress
-from urllib.parse import urlsplit
-
 from app.client import Outcome
 from app.core import events as ev
 from app.core.protocol import RoomProtocol
@@ -26,16 +23,6 @@ from app.ui.runner import RoomRunner, RoomSnapshot
 
 LEVEL_POLL_MS = 33
 RETRY_CODES = (1, 3, 4)  # went wrong, relay unreachable or link lost, room not (yet) there
-
-
-def is_lan_url(url: str) -> bool:
-    """Whether a relay address is on this network (a private or link-local address)."""
-    host = urlsplit(url).hostname or ""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host.endswith(".local")
-    return (address.is_private or address.is_link_local) and not address.is_loopback
 
 
 class RoomPage(RoomLayout, LanguageAware):
@@ -245,8 +232,8 @@ class RoomPage(RoomLayout, LanguageAware):
         self.roster.set_levels({})
         self.reconnect_banner.hide()
         if not self.ended:
-            text = messages.for_outcome(outcome, self.snapshot.is_host,
-                                        lan=is_lan_url(self.snapshot.relay or self.join_relay))
+            lan = messages.is_lan_url(self.snapshot.relay or self.join_relay)
+            text = messages.for_outcome(outcome, self.snapshot.is_host, lan=lan)
             if text is None:
                 self.ended = True
                 self.homeRequested.emit()

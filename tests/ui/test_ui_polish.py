@@ -17,7 +17,6 @@ from app.ui.audio import Device
 from app.ui.common import plain
 from app.ui.live import ConnectionStats
 from app.ui.qt import Qt, QtWidgets
-from app.ui.room import is_lan_url
 from app.ui.runner import HostPlan, Where
 from app.ui.settingsdialog import SettingsDialog, offered_devices, proxy_problem
 from app.ui.startroom import StartRoomDialog
@@ -180,6 +179,7 @@ def test_device_lists_offer_devices_not_alsa_plumbing() -> None:
                                           ("ws://127.0.0.1:8765", False),
                                           ("wss://relay.example.org", False)])
 def test_an_ended_room_on_this_network_is_not_a_relay_problem(url: str, lan: bool) -> None:
-    assert is_lan_url(url) is lan
-    text = messages.for_outcome(Outcome(3, "connection refused"), False, lan=is_lan_url(url))
+    assert messages.is_lan_url(url) is lan
+    text = messages.for_outcome(Outcome(3, "connection refused"), False,
+                                lan=messages.is_lan_url(url))
     assert ("no longer on this network" in str(text)) is lan

@@ -10,7 +10,8 @@ tens (True), and the interpreter aborts before the end. The test asserts the dri
 warm-up is below two references a second (a least-squares slope over one report a second; the
 room thread holds a handful of references to None at any instant, which moves single reports by
 ±10 and a 65-second slope by well under one a second; 6.12.0 drifted by 20 to 400), and that
-resident memory does not grow by more than 20 MB after the warm-up. The room must have stayed up and the speaker's voice must have lit the host's ring.
+resident memory does not grow by more than 20 MB after the warm-up. The room must have stayed
+up and the speaker's voice must have lit the host's ring.
 """
 
 from __future__ import annotations
