@@ -408,6 +408,11 @@ def _has_screen() -> bool:
 
 def _desktop(argv: list[str]) -> int:
     """Start the desktop app; with no screen (a server, an SSH session) host the room headless."""
+    if "-h" in argv or "--help" in argv:  # help needs no screen, and must never host a room
+        from app.main import _parser as desktop_parser
+
+        desktop_parser().print_help()
+        return 0
     if _has_screen():
         try:
             from app.main import main as desktop_main

@@ -4,8 +4,11 @@
            [--quit-after SECONDS] [--print-invite] [--lan-interface ADDRESS] [--no-lan]
 
 `--room NAME` hosts a room on a relay inside the app on 127.0.0.1 and shows it at once (what
-`./dev.sh run` uses). A `majlis://` link (from the desktop's URL handler) is joined once a display
-name is known. Settings and identity come from the opt-in files of `app.settings`, if any.
+`./dev.sh run` uses). A `majlis://` link (from the desktop's URL handler) is never kept on the
+running app's command line: this process hands it to the open window, or to a new app process
+that reads it from standard input (`--link-stdin`), and exits (app.ui.linkpass). The link is
+joined once a display name is known. Settings and identity come from the opt-in files of
+`app.settings`, if any.
 SIGTERM and SIGINT close the app the same way as its window's close button: the room is left
 (or ended, for a host), devices are closed, and only then does the process exit.
 """
@@ -36,7 +39,11 @@ def has_display() -> bool:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="majlis", description="Majlis: end-to-end encrypted voice "
                                 "rooms (desktop app).")
-    p.add_argument("link", nargs="?", help="an invite link to join (majlis://join#...)")
+    p.add_argument("link", nargs="?", help="an invite link to join (majlis://join#...); it is "
+                   "handed to the open window, or to a new app process on its standard input, "
+                   "so the running app's command line never shows it")
+    p.add_argument("--link-stdin", action="store_true",
+                   help="read the invite link from standard input (one line)")
     p.add_argument("--name", help="your display name (skips the first-run page)")
     p.add_argument("--room", metavar="NAME",
                    help="host a room called NAME on a relay inside the app, on 127.0.0.1")
@@ -78,8 +85,22 @@ def _watch_signals(on_signal: object) -> object:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args, qt_args = _parser().parse_known_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from app.ui import linkpass
+
+    if args.link and not args.room:
+        # This process's command line shows the link to every account here: pass it on, exit.
+        if linkpass.hand_over(args.link):
+            print("Majlis is already open: the link went to its window.", file=sys.stderr)
+            return 0
+        rest = list(argv)
+        rest.remove(args.link)
+        linkpass.launch_with_link(args.link, rest)
+        return 0
+    if args.link_stdin:
+        args.link = linkpass.read_link(sys.stdin.buffer) or None
 
     from app.ui import artwork, languages, theme
     from app.ui.qt import QtCore, QtWidgets
@@ -94,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QtWidgets.QApplication)
     from app.ui.single import LinkServer, hand_over
 
-    if args.link and not args.room and hand_over(args.link):
+    if args.link and hand_over(args.link):  # one opened between our launcher's check and now
         print("Majlis is already open: the link went to its window.", file=sys.stderr)
         return 0
     app.setApplicationName("Majlis")

@@ -2,12 +2,15 @@
 """Take the README's screenshots from the real app on a virtual X server.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang en --lang ar]
+                                            [--theme light --theme dark]
 
 Starts Xvfb on a free display (stopped again by its process id), then for each language runs
 the app's own windows under X11 (`xcb`): a home page with rooms announced on the loopback
 network, a hosted room with real headless clients (one speaking an espeak-ng sentence, so its
 speaking ring is lit; others with raised hands), a listener's view of the same room, and the
-settings dialog. Everything binds to 127.0.0.1 only. Nothing is written outside `--out`.
+settings dialog, and the first-run page. Each language is taken in the light and the dark theme
+(`NAME-LANG.png` and `NAME-LANG-dark.png`). Everything binds to 127.0.0.1 only. Nothing is
+written outside `--out`.
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ PEOPLE = {
                "كتب قرأناها هذا الشهر", ("نادي الكتاب", "العائلة"), "ar",
                "أهلا بكم جميعا. الليلة نتحدث عن الكتب التي غيرت نظرتنا إلى مدينتنا، ولا أحد "
                "غيرنا يستمع."),
+    "zh_CN": Cast("丽拉", "奥马尔", "萨拉", ("优素福", "梅"), ("胡达", "卡里姆", "娜迪娅"),
+                  "晚间茶座", "这个月我们读的书", ("读书会", "家人"), "cmn",
+                  "欢迎大家。今晚我们聊聊改变了我们看待这座城市的那些书，没有别人在听。"),  # noqa: RUF001
 }
 
 
@@ -85,13 +91,15 @@ def parent(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     xvfb, display = start_xvfb()
     try:
-        for lang in args.lang or ["en", "ar"]:
-            with tempfile.TemporaryDirectory() as config:
-                env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
-                           MAJLIS_CONFIG_DIR=config, PYTHONUNBUFFERED="1")
-                env.pop("WAYLAND_DISPLAY", None)
-                subprocess.run([sys.executable, __file__, "--child", lang, "--out", str(out)],
-                               env=env, cwd=ROOT, check=True, timeout=180)
+        for lang in args.lang or ["en", "ar", "zh_CN"]:
+            for scheme in args.theme or ["light", "dark"]:
+                with tempfile.TemporaryDirectory() as config:
+                    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
+                               MAJLIS_CONFIG_DIR=config, PYTHONUNBUFFERED="1")
+                    env.pop("WAYLAND_DISPLAY", None)
+                    subprocess.run([sys.executable, __file__, "--child", lang, "--theme", scheme,
+                                    "--out", str(out)], env=env, cwd=ROOT, check=True,
+                                   timeout=240)
     finally:
         xvfb.terminate()
         try:
@@ -105,7 +113,7 @@ def parent(args: argparse.Namespace) -> int:
 
 # -- a child: the app's windows in one language -------------------------------------------------
 
-def child(lang: str, out: Path) -> int:
+def child(lang: str, out: Path, scheme: str = "light") -> int:
     from app.settings import Settings, SettingsStore
     from app.ui import artwork, theme
     from app.ui.languages import Translations
@@ -120,12 +128,14 @@ def child(lang: str, out: Path) -> int:
     app.setWindowIcon(artwork.app_icon())
     translations = Translations(app)
     translations.set_language(lang)
-    theme.apply(app, "light")
+    theme.apply(app, scheme)
+    suffix = "" if scheme == "light" else f"-{scheme}"
     store = SettingsStore(Path(os.environ["MAJLIS_CONFIG_DIR"]))
     procs: list[subprocess.Popen[bytes]] = []
 
     def window(name: str, discovery: bool = False) -> MainWindow:
-        w = MainWindow(store, Settings(display_name=name, lan_discovery=discovery),
+        w = MainWindow(store, Settings(display_name=name, lan_discovery=discovery,
+                                       theme=scheme),
                        Identity.generate(), translations, lan_interfaces=("127.0.0.1",),
                        devices=False)
         w.resize(1120, 720)
@@ -155,7 +165,7 @@ def child(lang: str, out: Path) -> int:
         app.processEvents()
         screen = widget.screen()
         pixmap = screen.grabWindow(widget.winId())  # what the X server shows
-        path = out / f"{name}-{lang}.png"
+        path = out / f"{name}-{lang}{suffix}.png"
         pixmap.save(str(path))
 
     def spawn(*argv: str) -> None:
@@ -218,6 +228,11 @@ def child(lang: str, out: Path) -> int:
         dialog.resize(560, 380)
         shot(dialog, "settings")
         dialog.reject()
+
+        # First run, with the opt-in explained (its text wraps and must all show).
+        first = window("")
+        first.first_run.keep_identity.setChecked(True)
+        shot(first, "first-run")
     finally:
         for proc in procs:
             proc.terminate()
@@ -242,10 +257,11 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     p.add_argument("--lang", action="append", choices=sorted(PEOPLE))
+    p.add_argument("--theme", action="append", choices=["light", "dark"])
     p.add_argument("--child", choices=sorted(PEOPLE), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
-        return child(args.child, Path(args.out))
+        return child(args.child, Path(args.out), (args.theme or ["light"])[0])
     return parent(args)
 
 

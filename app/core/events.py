@@ -32,6 +32,13 @@ class KnockWithdrawn:
 
 
 @dataclass(frozen=True)
+class KnockRefused:
+    """The host turned a knock away: it is no longer waiting (lists drop it)."""
+
+    knock_id: int
+
+
+@dataclass(frozen=True)
 class Waiting:
     """The joiner is in the waiting room until the host lets them in."""
 
@@ -197,7 +204,8 @@ class RoomMoving:
 
 
 Event = (
-    RoomOpened | KnockReceived | KnockWithdrawn | Waiting | Welcomed | MemberJoined | MemberLeft
+    RoomOpened | KnockReceived | KnockWithdrawn | KnockRefused | Waiting | Welcomed | MemberJoined
+    | MemberLeft
     | RoleChanged | HandChanged | MuteChanged | StageInvited | StageAnswered | EpochChanged
     | KeyMissing | Kicked | Refused | RoomEnded | JoinFailed | RelayClosed | AudioFrame
     | SecurityAlert

@@ -156,6 +156,7 @@ class HostDuties:
             raise LocalProtocolError(f"no one is waiting with knock {knock_id}")
         self._direct(pending.joiner, pending.slot, msg.Kind.REFUSED,
                      msg.encode_session(pending.body.session))
+        self._events.append(ev.KnockRefused(knock_id))
 
     def _admit(self, pending: PendingKnock, now: float) -> None:
         if self._departed or self._away_unrotated:

@@ -10,21 +10,45 @@ import re
 from collections.abc import Callable
 
 from app.ui import artwork
-from app.ui.qt import Qt, QtCore, QtWidgets, Signal
+from app.ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 
 def label(widget: QtWidgets.QWidget, text: str, description: str = "") -> None:
-    """Set a control's visible text (where it has one) and its accessible name together."""
+    """Set a control's visible text (where it has one) and its accessible name together.
+
+    Only what differs is set: pages call this from paths that run while a room is live, and a
+    call that changes nothing still costs a relayout and a trip through the binding."""
     if isinstance(widget, (QtWidgets.QAbstractButton, QtWidgets.QLabel)):
-        widget.setText(text)
+        set_text(widget, text)
     elif isinstance(widget, QtWidgets.QLineEdit):
-        widget.setPlaceholderText(text)
-    elif isinstance(widget, QtWidgets.QGroupBox):
+        if widget.placeholderText() != text:
+            widget.setPlaceholderText(text)
+    elif isinstance(widget, QtWidgets.QGroupBox) and widget.title() != text:
         widget.setTitle(text)
-    widget.setAccessibleName(plain(text))
-    if description:
+    name = plain(text)
+    if widget.accessibleName() != name:
+        widget.setAccessibleName(name)
+    if description and widget.accessibleDescription() != description:
         widget.setAccessibleDescription(description)
         widget.setToolTip(description)
+
+
+def set_text(widget: QtWidgets.QLabel | QtWidgets.QAbstractButton, text: str) -> None:
+    """setText only when the text changes (see `label`)."""
+    if widget.text() != text:
+        widget.setText(text)
+
+
+def set_name(widget: QtWidgets.QWidget, name: str) -> None:
+    """setAccessibleName only when the name changes (see `label`)."""
+    if widget.accessibleName() != name:
+        widget.setAccessibleName(name)
+
+
+def set_visible(widget: QtWidgets.QWidget, on: bool) -> None:
+    """setVisible only when visibility changes (see `label`)."""
+    if widget.isHidden() == on:
+        widget.setVisible(on)
 
 
 def ltr(text: str) -> str:
@@ -43,9 +67,25 @@ def plain(text: str) -> str:
         "\0", "&")
 
 
+class Button(QtWidgets.QPushButton):
+    """A push button that Enter presses too, when it has the focus.
+
+    Qt's buttons answer only Space outside dialogs, and in a dialog Enter goes to the default
+    button whatever has the focus; people expect the focused button to be the one pressed."""
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~(
+                Qt.KeyboardModifier.KeypadModifier):
+            if self.isEnabled() and not event.isAutoRepeat():
+                self.animateClick()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 def button(icon_name: str = "", accent: bool = False, danger: bool = False,
            parent: QtWidgets.QWidget | None = None) -> QtWidgets.QPushButton:
-    b = QtWidgets.QPushButton(parent)
+    b = Button(parent)
     if icon_name:
         b.setIcon(artwork.icon(icon_name))
     if accent:
@@ -124,6 +164,12 @@ def confirm(parent: QtWidgets.QWidget, title: str, text: str, yes: str,
     box.finished.connect(done)
     box.open()
     return box
+
+
+def plain_dialog(dialog: QtWidgets.QDialog) -> None:
+    """A title and a close button only: no minimise or maximise on a dialog."""
+    dialog.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.CustomizeWindowHint
+                          | Qt.WindowType.WindowTitleHint | Qt.WindowType.WindowCloseButtonHint)
 
 
 class Retranslates:

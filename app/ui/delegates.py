@@ -14,7 +14,7 @@ from app.core.roster import Role
 from app.ui import artwork
 from app.ui.models import Roles
 from app.ui.qt import Qt, QtCore, QtGui, QtWidgets
-from app.ui.theme import SPEAKING
+from app.ui.theme import SPEAKING, is_dark
 
 AVATAR_COLORS = ("#0f7a64", "#7a4b0f", "#3b5b92", "#8e3b5f", "#4f7a0f", "#6a3b92", "#92603b",
                  "#2f7f8f")
@@ -55,7 +55,10 @@ class MemberDelegate(QtWidgets.QStyledItemDelegate):
         state = option.state
         if state & QtWidgets.QStyle.StateFlag.State_Selected:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QtGui.QPalette.ColorRole.Highlight).lighter(170))
+            # A pale tint of the accent under the palette's text colour: light text on the dark
+            # theme's mint was white on pale green, so that theme gets a deep tint instead.
+            highlight = palette.color(QtGui.QPalette.ColorRole.Highlight)
+            painter.setBrush(highlight.darker(300) if is_dark(palette) else highlight.lighter(170))
             painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 8, 8)
         if state & QtWidgets.QStyle.StateFlag.State_HasFocus:
             pen = QtGui.QPen(palette.color(QtGui.QPalette.ColorRole.Highlight), 2)
@@ -108,6 +111,9 @@ class MemberDelegate(QtWidgets.QStyledItemDelegate):
         if bool(index.data(Roles.HAND)):
             self._badge(painter, "hand",
                         QtCore.QRectF(end_x, circle.top() - 4, badge, badge), palette)
+        if bool(index.data(Roles.INVITED)) and role is Role.LISTENER:
+            self._badge(painter, "invite",  # invited to the stage, not answered yet
+                        QtCore.QRectF(end_x, circle.bottom() - badge + 4, badge, badge), palette)
         if bool(index.data(Roles.VERIFIED)):
             self._badge(painter, "verified",
                         QtCore.QRectF(start_x, circle.bottom() - badge + 4, badge, badge), palette)

@@ -26,10 +26,26 @@ class FirstRunPage(LanguageAware):
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.identity = identity
-        outer = QtWidgets.QVBoxLayout(self)
+        # A column at most 560 px wide, centred by stretches rather than by an alignment flag:
+        # a layout item with an alignment gets its size hint, and wrapped text then loses the
+        # lines that height-for-width would have given it. Scrolls when the window is short.
+        page = QtWidgets.QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        scroll = QtWidgets.QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls; it follows
+        page.addWidget(scroll)
+        content = QtWidgets.QWidget(scroll)
+        scroll.setWidget(content)
+        outer = QtWidgets.QVBoxLayout(content)
         outer.addStretch(1)
-        box = QtWidgets.QWidget(self)
+        centre = QtWidgets.QHBoxLayout()
+        box = QtWidgets.QWidget(content)
         box.setMaximumWidth(560)
+        box.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
+                          QtWidgets.QSizePolicy.Policy.Preferred)
         form = QtWidgets.QVBoxLayout(box)
         form.setSpacing(10)
         self.title = heading(box)
@@ -88,7 +104,10 @@ class FirstRunPage(LanguageAware):
             form.addWidget(w)
         form.addSpacing(8)
         form.addWidget(self.go, 0, Qt.AlignmentFlag.AlignRight)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        centre.addStretch(1)
+        centre.addWidget(box, 100)
+        centre.addStretch(1)
+        outer.addLayout(centre)
         outer.addStretch(2)
 
         self.name.textChanged.connect(lambda text: self.go.setEnabled(bool(text.strip())))

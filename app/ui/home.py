@@ -6,6 +6,8 @@ choosing a listed room only says where to paste the link the host shares.
 
 from __future__ import annotations
 
+import re
+
 from app.lan.service import LanRoom
 from app.ui.common import LanguageAware, button, heading, label, ltr
 from app.ui.models import LanRoomsModel
@@ -13,6 +15,18 @@ from app.ui.qt import Qt, QtCore, QtWidgets, Signal
 from crypto.errors import BadInvite
 from crypto.invite import Invite
 
+SEARCH_MS = 10000  # zeroconf answers within a few seconds; until then we are still looking
+LINK = re.compile(r"majlis://join#[A-Za-z0-9_\-]+")
+
+
+def invite_in(text: str) -> str:
+    """The invite link inside pasted text ("Join us: majlis://join#..."), else the text.
+
+    Messages carry links with words around them, quotes, or a line break; the link itself is
+    base64url after "majlis://join#", so it ends at the first character that cannot be part of
+    it. The first link wins: a message with two links is someone's mistake, not ours to guess."""
+    match = LINK.search(text)
+    return match.group(0) if match else text.strip()
 
 class HomePage(LanguageAware):
     joinRequested = Signal(object)  # Invite
@@ -94,7 +108,13 @@ class HomePage(LanguageAware):
         self.discovery.toggled.connect(self._discovery_toggled)
         self.lan_list.activated.connect(self._room_chosen)
         self.lan_list.clicked.connect(self._room_chosen)
-        self.rooms.modelReset.connect(self._rooms_changed)
+        self.lan_list.activated.connect(self._room_chosen)  # Enter, or a double click
+        self.proxy_set = False  # no looking on the network while a proxy hides this computer
+        self.searching = QtCore.QTimer(self)  # the first seconds of looking: not "none found"
+        self.searching.setSingleShot(True)
+        self.searching.setInterval(SEARCH_MS)
+        self.searching.timeout.connect(self.show_rooms_state)
+        self.rooms.modelReset.connect(self.show_rooms_state)
         self.setTabOrder(self.start, self.link)
         self.setTabOrder(self.link, self.join)
         self.setTabOrder(self.join, self.discovery)
@@ -123,19 +143,18 @@ class HomePage(LanguageAware):
         if not text:
             return
         try:
-            invite = Invite.parse(text)
+            invite = Invite.parse(invite_in(text))
         except BadInvite:
             self.link_error.setText(self.tr(
                 "This is not a Majlis invite link, or part of it is missing. Links look like "
                 "majlis://join#… ; copy the whole link again."))
             self.link_error.show()
             return
-        self.link.clear()
-        self.joinRequested.emit(invite)
+        self.joinRequested.emit(invite)  # the window clears the field once we are in
 
     def _discovery_toggled(self, on: bool) -> None:
         self.lan_list.setEnabled(on)
-        self._rooms_changed()
+        self.show_rooms_state()
         self.discoveryToggled.emit(on)
 
     def _room_chosen(self, index: QtCore.QModelIndex) -> None:
@@ -143,17 +162,32 @@ class HomePage(LanguageAware):
         if room is None:
             return
         self.lan_hint.setText(self.tr(
-            "To join, ask the host for the invite link (or scan their QR code) and paste it "
+            "To join this room, paste the invite link its host shared with you in the field "
             "above. Being on the same network is not enough: the link holds the room's key."))
         self.lan_hint.show()
         self.link.setFocus()
+        self.link.selectAll()
 
-    def _rooms_changed(self) -> None:
+    def looking_started(self) -> None:
+        """Browsing (re)started: say "looking" until rooms answer or a few seconds pass."""
+        self.searching.start()
+        self.show_rooms_state()
+
+    def show_rooms_state(self) -> None:
         on = self.discovery.isChecked()
-        self.lan_empty.setVisible(self.rooms.rowCount() == 0 or not on)
-        self.lan_empty.setText(
-            self.tr("No rooms found on this network yet.") if on else
-            self.tr("Not looking. Turn this on to see rooms hosted on this network."))
+        if self.rooms.rowCount():
+            self.searching.stop()
+        self.lan_empty.setVisible(self.rooms.rowCount() == 0 or not on or self.proxy_set)
+        if self.proxy_set and on:
+            text = self.tr("Not looking while a proxy is set in Settings: looking would tell "
+                           "this network that Majlis runs here.")
+        elif not on:
+            text = self.tr("Not looking. Turn this on to see rooms hosted on this network.")
+        elif self.searching.isActive():
+            text = self.tr("Looking for rooms on this network…")
+        else:
+            text = self.tr("No rooms found on this network yet.")
+        self.lan_empty.setText(text)
 
     def retranslate(self) -> None:
         self.hello.setText(self.tr("Hello, %1").replace("%1", self.display_name)
@@ -173,4 +207,4 @@ class HomePage(LanguageAware):
               self.tr("Other devices on this network can see that this computer is looking for "
                       "Majlis rooms."))
         label(self.lan_list, self.tr("Rooms on this network"))
-        self._rooms_changed()
+        self.show_rooms_state()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import segno
 
-from app.ui.common import Retranslates, button, label
+from app.ui.common import Retranslates, button, label, plain_dialog
 from app.ui.qt import Qt, QtGui, QtWidgets
 
 QUIET_ZONE = 4  # modules of white border that scanners need
@@ -35,6 +35,7 @@ def qr_image(text: str, scale: int = 6) -> QtGui.QImage:
 class InviteDialog(Retranslates, QtWidgets.QDialog):
     def __init__(self, link: str, room_name: str, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        plain_dialog(self)
         self.link_text = link
         self.room_name = room_name
         layout = QtWidgets.QVBoxLayout(self)
@@ -50,6 +51,7 @@ class InviteDialog(Retranslates, QtWidgets.QDialog):
         row.addWidget(self.copy)
         layout.addLayout(row)
         self.copied = QtWidgets.QLabel(self)
+        self.copied.setWordWrap(True)
         self.copied.hide()
         layout.addWidget(self.copied)
         self.show_qr = button("qr", parent=self)
@@ -69,16 +71,29 @@ class InviteDialog(Retranslates, QtWidgets.QDialog):
         self.copy.clicked.connect(self._copy)
         self.show_qr.toggled.connect(self._toggle_qr)
         self.close_button.clicked.connect(self.accept)
+        self.setMinimumWidth(440)
         self.retranslate()
 
     def _copy(self) -> None:
         QtGui.QGuiApplication.clipboard().setText(self.link_text)
         self.copied.setText(self.tr("Copied. Paste it into a private message."))
         self.copied.show()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show every wrapped line (a dialog does not do so by itself when a label
+        appears: its layout's minimum ignores height-for-width)."""
+        self.layout().activate()
+        width = max(self.width(), self.minimumSizeHint().width())
+        height = self.layout().heightForWidth(width) if self.layout().hasHeightForWidth() \
+            else self.sizeHint().height()
+        if height > self.height() or width > self.width():
+            self.resize(width, max(height, self.height()))
 
     def _toggle_qr(self, on: bool) -> None:
         self.qr.setVisible(on)
         self.adjustSize()
+        self._fit()
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Invite people to %1").replace("%1", self.room_name))

@@ -85,6 +85,10 @@ class LiveRoomClient(RoomClient):
         if self._forward is not None:
             self._forward(event, protocol)
 
+    def changed(self) -> None:
+        """Something changed outside an event: the next batch sends a snapshot."""
+        self._dirty = True
+
     def _handle_events(self) -> None:
         super()._handle_events()
         if self._dirty:

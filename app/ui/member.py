@@ -14,7 +14,16 @@ from app.core.roster import (
     may_kick,
     role_change_allowed,
 )
-from app.ui.common import LanguageAware, button, heading, label, ltr
+from app.ui.common import (
+    LanguageAware,
+    button,
+    heading,
+    label,
+    ltr,
+    set_name,
+    set_text,
+    set_visible,
+)
 from app.ui.qt import Qt, QtCore, QtWidgets, Signal
 from crypto.identity import PublicIdentity, safety_number
 
@@ -23,6 +32,7 @@ class MemberPanel(LanguageAware):
     inviteToStage = Signal(int)
     moveToAudience = Signal(int)
     makeCohost = Signal(int)
+    removeCohost = Signal(int)  # back to speaker
     removeMember = Signal(int)
     verifiedChanged = Signal(bytes, bool)
     volumeChanged = Signal(int, float)
@@ -70,7 +80,9 @@ class MemberPanel(LanguageAware):
         self.volume.valueChanged.connect(self._volume_moved)
         self.invite.clicked.connect(lambda: self._emit(self.inviteToStage))
         self.audience.clicked.connect(lambda: self._emit(self.moveToAudience))
-        self.cohost.clicked.connect(lambda: self._emit(self.makeCohost))
+        self.cohost.clicked.connect(lambda: self._emit(
+            self.removeCohost if self.member is not None and self.member.role is Role.COHOST
+            else self.makeCohost))
         self.remove.clicked.connect(lambda: self._emit(self.removeMember))
         self.show_member(None, None, False, 1.0)
 
@@ -82,12 +94,14 @@ class MemberPanel(LanguageAware):
                     gain: float) -> None:
         """Show `member` as seen by `me` (None: nothing selected)."""
         self.member, self.me, self.verified = member, me, verified
-        self.verify.blockSignals(True)
-        self.verify.setChecked(verified)
-        self.verify.blockSignals(False)
-        self.volume.blockSignals(True)
-        self.volume.setValue(round(gain * 100))
-        self.volume.blockSignals(False)
+        if self.verify.isChecked() != verified:
+            self.verify.blockSignals(True)
+            self.verify.setChecked(verified)
+            self.verify.blockSignals(False)
+        if self.volume.value() != round(gain * 100):
+            self.volume.blockSignals(True)
+            self.volume.setValue(round(gain * 100))
+            self.volume.blockSignals(False)
         self.retranslate()
 
     def _verify_toggled(self, on: bool) -> None:
@@ -104,57 +118,59 @@ class MemberPanel(LanguageAware):
         is_self = m is not None and me is not None and m.member_id == me.member_id
         for w in (self.name, self.role, self.fingerprint, self.safety_title, self.safety,
                   self.safety_note, self.verify, self.volume_label, self.volume):
-            w.setVisible(m is not None)
-        self.hint.setVisible(m is None)
-        self.hint.setText(self.tr("Choose someone on the stage or in the audience to see their "
+            set_visible(w, m is not None)
+        set_visible(self.hint, m is None)
+        set_text(self.hint, self.tr("Choose someone on the stage or in the audience to see their "
                                   "safety number and what you can do."))
         if m is None:
             for b in (self.invite, self.audience, self.cohost, self.remove):
-                b.hide()
+                set_visible(b, False)
             return
         roles = {Role.HOST: self.tr("Host"), Role.COHOST: self.tr("Co-host"),
                  Role.SPEAKER: self.tr("Speaker"), Role.LISTENER: self.tr("Listener")}
-        self.name.setText(m.name)
-        self.name.setAccessibleName(m.name)
-        self.role.setText(roles[m.role])
+        set_text(self.name, m.name)
+        set_name(self.name, m.name)
+        set_text(self.role, roles[m.role])
         fingerprint = ltr(PublicIdentity(m.key).fingerprint())
-        self.fingerprint.setText(self.tr("Key fingerprint: %1").replace("%1", fingerprint))
-        self.fingerprint.setAccessibleName(self.fingerprint.text())
-        self.safety_title.setText(self.tr("Safety number:"))
+        set_text(self.fingerprint, self.tr("Key fingerprint: %1").replace("%1", fingerprint))
+        set_name(self.fingerprint, self.fingerprint.text())
+        set_text(self.safety_title, self.tr("Safety number:"))
         if is_self:
-            self.safety.setText(fingerprint)
-            self.safety_note.setText(self.tr("This is you."))
+            set_text(self.safety, fingerprint)
+            set_text(self.safety_note, self.tr("This is you."))
         else:
             number = ltr(safety_number(PublicIdentity(self.my_key), PublicIdentity(m.key)))
-            self.safety.setText(number)
-            self.safety_note.setText(self.tr(
+            set_text(self.safety, number)
+            set_text(self.safety_note, self.tr(
                 "%1 sees the same number on their screen. Compare it by voice or in person; if "
                 "it matches, nobody is in between.").replace("%1", m.name))
-        self.safety.setAccessibleName(self.tr("Safety number: %1").replace("%1",
-                                                                         self.safety.text()))
-        self.safety_title.setVisible(not is_self)
-        self.safety.setVisible(not is_self)
-        self.verify.setVisible(not is_self)
-        label(self.verify, self.tr("I compared it: &verified"))
+        set_name(self.safety, self.tr("Safety number: %1").replace("%1", self.safety.text()))
+        set_visible(self.safety_title, not is_self)
+        set_visible(self.safety, not is_self)
+        set_visible(self.verify, not is_self)
+        label(self.verify, self.tr("I compared it: veri&fied"))
         label(self.volume_label, self.tr("&Volume:"))
         label(self.volume, self.tr("Volume for %1").replace("%1", m.name))
-        self.volume.setVisible(not is_self)
-        self.volume_label.setVisible(not is_self)
-        label(self.invite, self.tr("&Invite to the stage"))
+        set_visible(self.volume, not is_self)
+        set_visible(self.volume_label, not is_self)
+        label(self.invite, self.tr("Invite to the &stage"))
         label(self.audience, self.tr("Leave the stage") if is_self else
-              self.tr("&Move to the audience"))
-        label(self.cohost, self.tr("Make &co-host"))
+              self.tr("Move to the &audience"))
+        label(self.cohost, self.tr("Remove &co-host") if m.role is Role.COHOST
+              else self.tr("Make &co-host"))
         label(self.remove, self.tr("&Remove from the room"),
               self.tr("They are told, and the room moves to a new key they never get."))
         can_invite = (me is not None and not is_self and me.role in MAY_INVITE_TO_STAGE
                       and m.role is Role.LISTENER and not m.invited)
         can_audience = me is not None and m.role.on_stage and m.role is not Role.HOST \
             and role_change_allowed(me, m, Role.LISTENER)
-        can_cohost = me is not None and not is_self and role_change_allowed(me, m, Role.COHOST)
+        can_cohost = me is not None and not is_self and (
+            role_change_allowed(me, m, Role.SPEAKER) if m.role is Role.COHOST
+            else role_change_allowed(me, m, Role.COHOST))
         can_remove = me is not None and may_kick(me, m)
-        self.invite.setVisible(can_invite)
-        self.audience.setVisible(can_audience)
-        self.cohost.setVisible(can_cohost)
-        self.remove.setVisible(can_remove)
+        set_visible(self.invite, can_invite)
+        set_visible(self.audience, can_audience)
+        set_visible(self.cohost, can_cohost)
+        set_visible(self.remove, can_remove)
         if m.invited and m.role is Role.LISTENER and not is_self:
-            self.role.setText(self.tr("Listener, invited to the stage"))
+            set_text(self.role, self.tr("Listener, invited to the stage"))

@@ -7,6 +7,9 @@ tooltip. Each call re-reads the translation, so a language change takes effect a
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from app.client import Outcome
 from app.core import events as ev
 from app.ui.common import ltr
@@ -68,11 +71,25 @@ def for_event(event: ev.Event) -> str | None:
     return None
 
 
-def for_outcome(outcome: Outcome, is_host: bool) -> str | None:
-    """The sentence for how a run ended; None when the user simply left."""
+def is_lan_url(url: str) -> bool:
+    """Whether a relay address is on this network (a private or link-local address)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host.endswith(".local")
+    return (address.is_private or address.is_link_local) and not address.is_loopback
+
+
+def for_outcome(outcome: Outcome, is_host: bool, lan: bool = False) -> str | None:
+    """The sentence for how a run ended; None when the user simply left. `lan`: the room was
+    on this network (a relay inside its host's app), which goes away when the room ends."""
     code = outcome.code
     if code == 0:
         return None
+    if code == 3 and lan and not is_host and "proxy" not in outcome.message.lower():
+        return translate("Messages", "The room's host is no longer on this network: the room "
+                                     "has ended, or the host's computer left the network.")
     if code == 3 and "proxy" in outcome.message.lower():
         return translate("Messages", "Could not connect through the proxy set in Settings. "
                                      "Majlis does not connect without it.")
@@ -100,7 +117,15 @@ def encryption_explained(room_code: str) -> str:
         "compare your safety number with theirs.").replace("%1", ltr(room_code))
 
 
-def quality(stats: ConnectionStats) -> str:
+def quality(stats: ConnectionStats, via: str = "") -> str:
+    """The connection figures; `via` names the proxy the connection goes through ("Tor")."""
+    text = _figures(stats)
+    if via:
+        text += " · " + translate("Messages", "via %1").replace("%1", via)
+    return text
+
+
+def _figures(stats: ConnectionStats) -> str:
     if stats.delay_ms is None and stats.loss is None:
         return translate("Messages", "Connection: measuring…")
     word = {"good": translate("Messages", "good"), "fair": translate("Messages", "fair"),

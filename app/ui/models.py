@@ -70,6 +70,8 @@ def describe(member: Member, me: bool, level: float, verified: bool, away: bool 
             parts.append(translate("RosterModel", "microphone on"))
     if member.hand:
         parts.append(translate("RosterModel", "hand raised"))
+    if member.invited and member.role is Role.LISTENER:
+        parts.append(translate("RosterModel", "invited to the stage, waiting for an answer"))
     if away:
         parts.append(translate("RosterModel", "reconnecting"))
     if verified:

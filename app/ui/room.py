@@ -12,19 +12,24 @@ from app.core import events as ev
 from app.core.protocol import RoomProtocol
 from app.core.roster import Role
 from app.ui import messages
-from app.ui.common import LanguageAware, confirm, label, ltr
+from app.ui.common import LanguageAware, confirm, label, ltr, plain, set_text, set_visible
 from app.ui.invite import InviteDialog
 from app.ui.live import ConnectionStats
 from app.ui.models import KnockModel, Roles, RosterFilter, RosterModel
+from app.ui.pushtotalk import PushToTalkKey
 from app.ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from app.ui.roomparts import RoomLayout
 from app.ui.runner import RoomRunner, RoomSnapshot
 
 LEVEL_POLL_MS = 33
+RETRY_CODES = (1, 3, 4)  # went wrong, relay unreachable or link lost, room not (yet) there
 
 
 class RoomPage(RoomLayout, LanguageAware):
     homeRequested = Signal()
+    retryRequested = Signal()  # join the same invite again (after a failed join or lost link)
+    settingsRequested = Signal()
+    attentionChanged = Signal(int)  # knocks and raised hands waiting for a host's answer
 
     def __init__(self, my_key: bytes, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,9 +41,11 @@ class RoomPage(RoomLayout, LanguageAware):
         self.verified: set[bytes] = set()
         self.gains: dict[int, float] = {}
         self.selected: int | None = None
-        self.ptt_key: int | None = None
+        self.ptt_key: PushToTalkKey | None = None
         self._ptt_down = False
         self._invite_dialog: InviteDialog | None = None
+        self._shown_muted: bool | None = None
+        self.join_relay = ""  # the first relay of the invite being joined (before any snapshot)
         self.roster = RosterModel(self)
         self.stage_model = RosterFilter(self.roster, stage=True, parent=self)
         self.audience_model = RosterFilter(self.roster, stage=False, parent=self)
@@ -61,18 +68,25 @@ class RoomPage(RoomLayout, LanguageAware):
         self.end.clicked.connect(self._end)
         self.move_relay.clicked.connect(self._move)
         self.home.clicked.connect(self.homeRequested)
+        self.settings.clicked.connect(self.settingsRequested)
         self.stage_banner.primaryClicked.connect(self._accept_stage)
         self.stage_banner.secondaryClicked.connect(self._decline_stage)
-        self.status_banner.primaryClicked.connect(self.homeRequested)
+        self.status_banner.primaryClicked.connect(self.retryRequested)
         self.notice_banner.primaryClicked.connect(self.notice_banner.hide)
         for view in (self.stage_view, self.audience_view):
-            view.selectionModel().currentChanged.connect(
-                lambda current, _prev, v=view: self._select(v, current))
+            # The panel follows the selection, not the focus: Tab from a chosen speaker on the
+            # stage through the audience list must not swap the panel for a listener before
+            # it reaches the speaker's volume, verify, move and remove.
+            view.selectionModel().selectionChanged.connect(
+                lambda selected, _old, v=view: self._select(v, v.currentIndex())
+                if selected.indexes() else None)
         p = self.member_panel
         p.inviteToStage.connect(lambda mid: self._act(lambda r, now: r.invite_to_stage(mid, now)))
         p.moveToAudience.connect(lambda mid: self._act(
             lambda r, now: r.move_to_audience(mid, now)))
         p.makeCohost.connect(lambda mid: self._act(lambda r, now: r.make_cohost(mid, now)))
+        p.removeCohost.connect(lambda mid: self._act(
+            lambda r, now: r.set_role(mid, Role.SPEAKER, now)))
         p.removeMember.connect(self._remove)
         p.verifiedChanged.connect(self._verified)
         p.volumeChanged.connect(self._volume)
@@ -110,7 +124,7 @@ class RoomPage(RoomLayout, LanguageAware):
 
     def set_push_to_talk(self, key: QtGui.QKeySequence | None) -> None:
         """Hold `key` to talk (None: off)."""
-        self.ptt_key = key[0].key().value if key is not None and not key.isEmpty() else None  # type: ignore[index]
+        self.ptt_key = PushToTalkKey.from_sequence(key)
         self._sync_controls()
 
     def _act(self, intent: object) -> None:
@@ -119,7 +133,16 @@ class RoomPage(RoomLayout, LanguageAware):
 
     # -- updates from the runner -----------------------------------------------------------
 
+    def attention(self) -> int:
+        """Knocks and raised hands that wait for this member to answer (hosts, co-hosts)."""
+        me = self.snapshot.my_member
+        if self.ended or me is None or me.role not in (Role.HOST, Role.COHOST):
+            return 0
+        hands = sum(1 for m in self.snapshot.members if m.hand and m.member_id != me.member_id)
+        return len(self.snapshot.knocks) + hands
+
     def _room_changed(self, snap: RoomSnapshot) -> None:
+        before = self.attention()
         self.snapshot = snap
         self.roster.set_members(snap.members, snap.me, snap.away)
         self.knocks.set_knocks(snap.knocks)
@@ -128,7 +151,10 @@ class RoomPage(RoomLayout, LanguageAware):
         elif snap.state == "in-room" and not self.ended:
             self.status_banner.hide()
         self._refresh_panel()
-        self.retranslate()
+        self._update()
+        set_visible(self.split, snap.state != "waiting")  # nobody to show before we are in
+        if self.attention() != before:
+            self.attentionChanged.emit(self.attention())
 
     def _event(self, event: ev.Event) -> None:
         if isinstance(event, ev.StageInvited):
@@ -139,6 +165,12 @@ class RoomPage(RoomLayout, LanguageAware):
             self.stage_banner.primary.setFocus()
         elif isinstance(event, ev.RoleChanged) and event.member_id == self.snapshot.me:
             self.stage_banner.hide()
+            if event.role is Role.COHOST:
+                self.notice_banner.show_message(self.tr(
+                    "You are now a co-host: you can invite people to the stage, move them to "
+                    "the audience and remove them. Your microphone stays as it was."), "info",
+                    self.tr("OK"))
+                self.notice_banner.setToolTip("")
         elif isinstance(event, ev.RoomMoving) and not self.snapshot.is_host:
             self.notice_banner.show_message(self.tr(
                 "The host moved the room to another relay. Following…"), "info", self.tr("OK"))
@@ -151,7 +183,7 @@ class RoomPage(RoomLayout, LanguageAware):
         elif isinstance(event, (ev.Kicked, ev.Refused, ev.RoomEnded, ev.JoinFailed)):
             text = messages.for_event(event)
             if text:
-                self._show_ended(text)
+                self._show_ended(text, retry=isinstance(event, ev.JoinFailed))
         elif isinstance(event, ev.SecurityAlert):
             self.notice_banner.show_message(messages.security_alert(), "warning", self.tr("OK"))
             self.notice_banner.setToolTip(event.detail)
@@ -162,8 +194,9 @@ class RoomPage(RoomLayout, LanguageAware):
                 "info", self.tr("OK"))
 
     def _stats(self, stats: ConnectionStats) -> None:
-        self.stats = stats
-        self.retranslate()
+        if stats != self.stats:
+            self.stats = stats
+            self._show_quality()
 
     def _reconnecting(self, on: bool) -> None:
         if on:
@@ -199,21 +232,35 @@ class RoomPage(RoomLayout, LanguageAware):
         self.roster.set_levels({})
         self.reconnect_banner.hide()
         if not self.ended:
-            text = messages.for_outcome(outcome, self.snapshot.is_host)
+            lan = messages.is_lan_url(self.snapshot.relay or self.join_relay)
+            text = messages.for_outcome(outcome, self.snapshot.is_host, lan=lan)
             if text is None:
                 self.ended = True
                 self.homeRequested.emit()
                 return
-            self._show_ended(text, outcome.message)
+            self._show_ended(text, outcome.message,
+                             retry=outcome.code in RETRY_CODES and not self.snapshot.is_host)
         self.runner = None
         self._sync_controls()
+        self._show_quality()
 
-    def _show_ended(self, text: str, detail: str = "") -> None:
+    def _show_ended(self, text: str, detail: str = "", retry: bool = False) -> None:
+        """The room is over for us: say why, and leave nothing that looks alive (the old
+        roster, figures, buttons that would do nothing). Retry where trying again can help."""
         self.ended = True
+        self.timer.stop()
         self.stage_banner.hide()
-        self.status_banner.show_message(text, "danger", self.tr("Back to &home"))
+        self.reconnect_banner.hide()
+        self.status_banner.show_message(text, "danger", self.tr("&Retry") if retry else "")
         self.status_banner.setToolTip(detail)
-        self._sync_controls()
+        self.roster.clear()
+        self.knocks.set_knocks(())
+        self.selected = None
+        self._refresh_panel()
+        self._update()
+        self._show_quality()
+        set_visible(self.split, True)
+        self.attentionChanged.emit(0)
 
     def _poll_levels(self) -> None:
         if self.runner is not None:
@@ -340,16 +387,20 @@ class RoomPage(RoomLayout, LanguageAware):
         if kind == QtCore.QEvent.Type.FocusIn and watched in (self.stage_view,
                                                                self.audience_view):
             view = self.stage_view if watched is self.stage_view else self.audience_view
-            self._select(view, view.currentIndex())  # the panel follows the focused list
+            if self.selected is None and view.currentIndex().isValid():
+                view.setCurrentIndex(view.currentIndex())  # nobody chosen yet: this one
             return False
-        if self.ptt_key is not None and kind in (QtCore.QEvent.Type.KeyPress,
-                                                 QtCore.QEvent.Type.KeyRelease) \
-                and self.isActiveWindow():
-            key_event = event if isinstance(event, QtGui.QKeyEvent) else None
-            if key_event is not None and key_event.key() == self.ptt_key:
-                if not key_event.isAutoRepeat():
-                    self._push(kind == QtCore.QEvent.Type.KeyPress)
-                return True
+        ptt = self.ptt_key
+        if ptt is not None and isinstance(event, QtGui.QKeyEvent) and self.isActiveWindow():
+            if kind == QtCore.QEvent.Type.KeyPress and ptt.pressed(
+                    event, QtWidgets.QApplication.focusWidget()):
+                if not event.isAutoRepeat():
+                    self._push(True)
+                return self._ptt_down  # off stage the key is left to whoever wants it
+            if kind == QtCore.QEvent.Type.KeyRelease and self._ptt_down and ptt.released(event):
+                if not event.isAutoRepeat():
+                    self._push(False)
+                return event.key() == ptt.key.value
         if kind == QtCore.QEvent.Type.ApplicationDeactivate and self._ptt_down:
             self._push(False)  # the release would go to another window: stop talking now
         return False
@@ -384,39 +435,23 @@ class RoomPage(RoomLayout, LanguageAware):
         live = not self.ended and self.runner is not None
         in_room = live and snap.state == "in-room" and me is not None
         on_stage = in_room and me is not None and me.role.on_stage
-        self.mute.setVisible(on_stage)
-        self.hand.setVisible(in_room and me is not None and me.role is Role.LISTENER)
-        self.invite.setVisible(in_room and bool(snap.invite_link))
-        self.end.setVisible(live and snap.is_host)
-        self.move_relay.setVisible(in_room and snap.is_host and self._next_relay() is not None)
-        self.leave.setVisible(live and not snap.is_host)
-        self.leave.setEnabled(live)
-        self.home.setVisible(not live)
-        self.ptt_hint.setVisible(on_stage and self.ptt_key is not None)
-        self.badge.setVisible(bool(snap.room_code))
+        set_visible(self.mute, on_stage)
+        set_visible(self.hand, in_room and me is not None and me.role is Role.LISTENER)
+        set_visible(self.invite, in_room and bool(snap.invite_link))
+        set_visible(self.end, live and snap.is_host)
+        set_visible(self.move_relay,
+                    in_room and snap.is_host and self._next_relay() is not None)
+        set_visible(self.leave, live and not snap.is_host)
+        if self.leave.isEnabled() != live:
+            self.leave.setEnabled(live)
+        set_visible(self.home, not live)
+        set_visible(self.ptt_hint, on_stage and self.ptt_key is not None)
+        set_visible(self.badge, bool(snap.room_code))
 
     def retranslate(self) -> None:
-        snap, me = self.snapshot, self.snapshot.my_member
-        self.title.setText(snap.room_name or self.tr("Connecting…"))
-        self.topic.setText(snap.topic)
-        self.topic.setVisible(bool(snap.topic))
-        label(self.badge, self.tr("End-to-end encrypted · Room code %1").replace(
-            "%1", ltr(snap.room_code)),
-            self.tr("Everyone in the room sees the same code. Compare it to be sure you are all "
-                    "in the same room."))
-        self.quality.setText(messages.quality(self.stats))
-        self.quality.setAccessibleName(self.quality.text())
-        stage = self.stage_model.rowCount()
-        audience = self.audience_model.rowCount()
-        self.stage_label.setText(self.tr("On stage (%1)").replace("%1", str(stage)))
-        self.audience_label.setText(self.tr("Listening (%1)").replace("%1", str(audience)))
+        """Every text, in the current language (a language change, a new room)."""
         label(self.stage_view, self.tr("Stage"))
         label(self.audience_view, self.tr("Audience"))
-        muted = me is None or me.muted
-        label(self.mute, self.tr("Un&mute") if muted else self.tr("&Mute"))
-        self.mute.setIcon(self._icon("mic-off" if muted else "mic"))
-        label(self.hand, self.tr("Lower &hand") if me is not None and me.hand
-              else self.tr("Raise &hand"))
         label(self.invite, self.tr("&Invite"))
         label(self.leave, self.tr("&Leave quietly"))
         label(self.end, self.tr("&End room"))
@@ -424,11 +459,59 @@ class RoomPage(RoomLayout, LanguageAware):
               self.tr("For when this relay is slow, watched or about to close: the room moves "
                       "to the next relay of its invite, and everyone follows."))
         label(self.home, self.tr("Back to &home"))
+        label(self.settings, self.tr("Settin&gs"))
+        texts = (self.tr("Un&mute"), self.tr("&Mute"))
+        metrics = self.mute.fontMetrics()  # one width for both: Invite beside it stays put
+        self.mute.setMinimumWidth(max(metrics.horizontalAdvance(plain(t)) for t in texts) + 64)
+        self._update()
+        self._show_quality()
+
+    def _update(self) -> None:
+        """The texts that follow the room (each snapshot): only what changed is set."""
+        snap, me = self.snapshot, self.snapshot.my_member
+        if snap.room_name:
+            title = snap.room_name
+        elif self.ended:
+            title = self.tr("Not connected")
+        elif snap.state == "waiting":
+            title = self.tr("Waiting to be let in…")
+        else:
+            title = self.tr("Connecting…")
+        set_text(self.title, title)
+        set_text(self.topic, snap.topic)
+        set_visible(self.topic, bool(snap.topic))
+        label(self.badge, self.tr("End-to-end encrypted · Room code %1").replace(
+            "%1", ltr(snap.room_code)),
+            self.tr("Everyone in the room sees the same code. Compare it to be sure you are all "
+                    "in the same room."))
+        stage = self.stage_model.rowCount()
+        audience = self.audience_model.rowCount()
+        set_text(self.stage_label, self.tr("On stage (%1)").replace("%1", str(stage)))
+        set_text(self.audience_label, self.tr("Listening (%1)").replace("%1", str(audience)))
+        muted = me is None or me.muted
+        if muted != self._shown_muted:
+            self._shown_muted = muted
+            self.mute.setIcon(self._icon("mic-off" if muted else "mic"))
+            # Live and muted look different, not only read differently: filled while others
+            # hear you, plain while they do not.
+            self.mute.setProperty("accent", not muted)
+            self.mute.setProperty("live", not muted)
+            self.mute.style().unpolish(self.mute)
+            self.mute.style().polish(self.mute)
+        label(self.mute, self.tr("Un&mute") if muted else self.tr("&Mute"))
+        label(self.hand, self.tr("Lower &hand") if me is not None and me.hand
+              else self.tr("Raise &hand"))
         if self.ptt_key is not None:
-            key = QtGui.QKeySequence(self.ptt_key).toString(
-                QtGui.QKeySequence.SequenceFormat.NativeText)
-            self.ptt_hint.setText(self.tr("Hold %1 to talk").replace("%1", key))
+            set_text(self.ptt_hint, self.tr("Hold %1 to talk").replace("%1", self.ptt_key.text()))
         self._sync_controls()
+
+    def _show_quality(self) -> None:
+        """The connection figures (every 2 s): one label, set only when its text changes."""
+        live = not self.ended and self.runner is not None
+        set_visible(self.quality, live)
+        if live:
+            via = self.runner.via_proxy if self.runner is not None else ""
+            label(self.quality, messages.quality(self.stats, via))
 
     def _icon(self, name: str) -> QtGui.QIcon:
         from app.ui import artwork

@@ -71,7 +71,7 @@ class RoomLayout(QtWidgets.QWidget):
                   self.notice_banner):
             outer.addWidget(b)
 
-        split = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
+        split = self.split = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
         lists = QtWidgets.QWidget(split)
         column = QtWidgets.QVBoxLayout(lists)
         column.setContentsMargins(0, 0, 0, 0)
@@ -113,9 +113,11 @@ class RoomLayout(QtWidgets.QWidget):
         self.ptt_hint = QtWidgets.QLabel(self)
         self.ptt_hint.setObjectName("subtitle")
         self.home = button(accent=True, parent=self)
+        self.settings = button("settings", parent=self)  # devices, push-to-talk, proxy
         controls.addWidget(self.leave)
         controls.addWidget(self.end)
         controls.addWidget(self.move_relay)
+        controls.addWidget(self.settings)
         controls.addStretch(1)
         controls.addWidget(self.ptt_hint)
         controls.addWidget(self.invite)

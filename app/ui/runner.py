@@ -157,6 +157,7 @@ class RoomRunner(QtCore.QObject):
         self._stopping = False
         self._lan_url = ""
         self._reconnecting = False
+        self.via_proxy = ""  # what the connection goes through ("Tor"), for the room's header
 
     # -- lifecycle (GUI thread) ------------------------------------------------------------
 
@@ -223,7 +224,13 @@ class RoomRunner(QtCore.QObject):
         def run() -> None:
             client = self.client
             if client is not None and client.protocol.state is not State.CLOSED:
-                client.act(intent, on_error=self._refused)
+                def intent_then_show(p: RoomProtocol, now: float) -> None:
+                    intent(p, now)
+                    # Some intents change local state without an event (an invitation sent is
+                    # marked on the invitee): a snapshot follows every intent all the same.
+                    client.changed()
+
+                client.act(intent_then_show, on_error=self._refused)
 
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(run)
@@ -282,6 +289,8 @@ class RoomRunner(QtCore.QObject):
         """A client for `url`; a remote relay is reached through the proxy, if one is set (a
         relay inside this app is not: it is this computer)."""
         proxy = proxy_settings(self.options.proxy) if remote and accepts_proxy() else None
+        describe = getattr(proxy, "describe", None)
+        self.via_proxy = describe() if describe is not None else ""
         policy = Policy(exit_on_kick=True, on_event=self._on_event,
                         on_audio_problem=self.audioProblem.emit)
         client = LiveRoomClient(protocol, url, audio=self.options.audio,

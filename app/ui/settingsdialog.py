@@ -7,12 +7,14 @@ polls the level from a timer, so a slow or missing device never freezes the wind
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
 from app.settings import QUALITIES, Settings
-from app.ui.audio import AudioFactory, LevelProbe, device_factory, list_devices
-from app.ui.common import Retranslates, button, label
+from app.ui.audio import AudioFactory, Device, LevelProbe, device_factory, list_devices
+from app.ui.common import Retranslates, button, confirm, label, plain_dialog
 from app.ui.languages import LANGUAGES
 from app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 
@@ -21,7 +23,7 @@ PROXY_SCHEMES = ("socks5", "socks5h", "http")
 
 def proxy_problem(text: str) -> str:
     """"" if `text` is empty or a usable proxy URL, else a translated sentence."""
-    if not text.strip():
+    if text.strip().lower() in ("", "none", "tor", "system"):  # as the headless client accepts
         return ""
     parts = urlsplit(text.strip())
     try:
@@ -31,9 +33,39 @@ def proxy_problem(text: str) -> str:
     if parts.scheme not in PROXY_SCHEMES or not parts.hostname or port is None:
         return QtCore.QCoreApplication.translate(
             "SettingsDialog",
-            "Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or "
-            "http://host:port.")
+            "Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050, or just tor), "
+            "http://host:port, or system.")
     return ""
+
+
+# ALSA's plug-in devices: routes to other devices, not devices. "default" is what "System default"
+# already means; the others mix, resample or split channels and confuse more than they help.
+ALSA_PLUGINS = {"default", "sysdefault", "dmix", "dsnoop", "front", "rear", "center_lfe", "side",
+                "surround21", "surround40", "surround41", "surround50", "surround51",
+                "surround71", "iec958", "spdif", "hdmi", "modem", "phoneline", "samplerate",
+                "speexrate", "lavrate", "upmix", "vdownmix", "jack", "oss", "null"}
+SOUND_SERVERS = {"pulse": "PulseAudio", "pipewire": "PipeWire"}
+
+
+def offered_devices(devices: Sequence[Device], want_input: bool) -> list[tuple[str, str]]:
+    """(name, label) of the devices worth offering as a microphone or a speaker.
+
+    ALSA plug-ins are left out, the sound servers get their own names, the hardware's labels
+    lose their "(hw:0,0)" tail, and the monitor of an output (what a speaker plays) is never
+    offered as a microphone."""
+    offered = []
+    for d in devices:
+        if not (d.inputs if want_input else d.outputs):
+            continue
+        base = d.name.split(":", 1)[0].strip().lower()
+        if d.name.strip().lower() in ALSA_PLUGINS or base in ALSA_PLUGINS:
+            continue
+        if want_input and "monitor" in d.name.lower():
+            continue
+        shown = SOUND_SERVERS.get(d.name.strip().lower(),
+                                  re.sub(r"\s*\((hw|plughw):[^)]*\)\s*$", "", d.name).strip())
+        offered.append((d.name, shown or d.name))
+    return offered
 
 
 class SettingsDialog(Retranslates, QtWidgets.QDialog):
@@ -44,6 +76,7 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
     def __init__(self, settings: Settings, probe_factory: AudioFactory | None = None,
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        plain_dialog(self)
         self.settings = settings
         self.probe_factory = probe_factory
         self.probe: LevelProbe | None = None
@@ -117,6 +150,13 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
 
         privacy = QtWidgets.QWidget(self)
         box = QtWidgets.QVBoxLayout(privacy)
+        name_row = QtWidgets.QFormLayout()
+        self.name_label, self.name = QtWidgets.QLabel(privacy), QtWidgets.QLineEdit(privacy)
+        self.name.setMaxLength(64)
+        self.name.setText(settings.display_name)
+        self.name_label.setBuddy(self.name)
+        name_row.addRow(self.name_label, self.name)
+        box.addLayout(name_row)
         self.remember = QtWidgets.QCheckBox(privacy)
         self.remember.setChecked(settings.remember)
         self.keep_identity = QtWidgets.QCheckBox(privacy)
@@ -146,7 +186,7 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
         self.proxy.textChanged.connect(self._check_proxy)
         self.ok.clicked.connect(self._accept)
         self.cancel.clicked.connect(self.reject)
-        self.forget.clicked.connect(self.forgetRequested)
+        self.forget.clicked.connect(self._ask_forget)
         self.finished.connect(self._stop_probe)
         self._fill_devices()
         self.retranslate()
@@ -158,16 +198,16 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
                                           (self.output, self.settings.output_device, False)):
             combo.clear()
             combo.addItem("", "")
-            for d in devices:
-                if d.inputs if want_input else d.outputs:
-                    combo.addItem(d.name, d.name)
+            for name, shown in offered_devices(devices, want_input):
+                combo.addItem(shown, name)
             combo.setCurrentIndex(max(0, combo.findData(wanted)))
         self.devices_note.setVisible(not devices)
         self.test.setEnabled(bool(devices) or self.probe_factory is not None)
 
     def result_settings(self) -> Settings:
         return replace(
-            self.settings, input_device=str(self.input.currentData() or ""),
+            self.settings, display_name=self.name.text().strip()[:64] or self.settings.display_name,
+            input_device=str(self.input.currentData() or ""),
             output_device=str(self.output.currentData() or ""),
             quality=str(self.quality.currentData() or "high"), push_to_talk=self.ptt.isChecked(),
             ptt_key=self.ptt_key.keySequence().toString() or self.settings.ptt_key,
@@ -176,6 +216,12 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
             language=str(self.language.currentData() or ""),
             theme=str(self.theme.currentData() or "system"), remember=self.remember.isChecked(),
             keep_identity=self.keep_identity.isChecked()).cleaned()
+
+    def _ask_forget(self) -> None:
+        confirm(self, self.tr("Forget everything?"),
+                self.tr("Your saved name, settings and identity key are deleted from this "
+                        "computer. People who verified your key will see a new one next time."),
+                self.tr("&Forget everything"), self.forgetRequested.emit)
 
     def _check_proxy(self) -> None:
         problem = proxy_problem(self.proxy.text())
@@ -212,7 +258,9 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
             self.devices_note.show()
             self.test.setChecked(False)
             return
-        self.meter.setValue(min(100, round(probe.level * 400)))
+        value = min(100, round(probe.level * 400))
+        if value != self.meter.value():  # 30 times a second: only when the bar moves
+            self.meter.setValue(value)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Settings"))
@@ -222,7 +270,7 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
         self.tabs.tabBar().setAccessibleName(self.tr("Settings sections"))
         label(self.input_label, self.tr("&Microphone:"))
         label(self.input, self.tr("Microphone"))
-        label(self.output_label, self.tr("&Speaker:"))
+        label(self.output_label, self.tr("Spea&ker:"))
         label(self.output, self.tr("Speaker"))
         for combo in (self.input, self.output):
             combo.setItemText(0, self.tr("System default"))
@@ -238,7 +286,7 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
                  "high": self.tr("High (32 kbit/s)")}
         self._fill(self.quality, [(names[k], k) for k in QUALITIES], self.settings.quality)
         label(self.ptt, self.tr("&Push to talk: hold a key to speak"))
-        label(self.ptt_key_label, self.tr("Push-to-talk &key:"))
+        label(self.ptt_key_label, self.tr("Push-to-talk ke&y:"))
         label(self.ptt_key, self.tr("Push-to-talk key"))
         label(self.noise, self.tr("Reduce background &noise"),
               self.tr("Takes out steady noise (fans, traffic) before your voice is sent."))
@@ -263,6 +311,10 @@ class SettingsDialog(Retranslates, QtWidgets.QDialog):
         label(self.theme, self.tr("Theme"))
         self._fill(self.theme, [(self.tr("Like the system"), "system"), (self.tr("Light"), "light"),
                                 (self.tr("Dark"), "dark")], self.settings.theme)
+        label(self.name_label, self.tr("Your &name in rooms:"))
+        label(self.name, self.tr("Your name"),
+              self.tr("Only people in the same room see it. A room you are in keeps the name "
+                      "you joined with."))
         label(self.remember, self.tr("&Remember my name and settings on this computer"))
         label(self.keep_identity, self.tr("&Keep my identity on this computer"))
         self.privacy_note.setText(self.tr(

@@ -15,26 +15,12 @@ named pipe; both with user-only access. Nothing is written to disk.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
-import os
-import sys
-from pathlib import Path
-
-from app.settings import config_dir
+from app.ui.linkpass import MAX_LINK, server_name
 from app.ui.qt import QtCore, QtNetwork, Signal
 
-MAX_LINK = 4096  # bytes: an invite is far shorter; anything longer is not one
+__all__ = ["MAX_LINK", "LinkServer", "hand_over", "server_name"]
+
 TIMEOUT_MS = 1000
-
-
-def server_name() -> str | None:
-    """Where this profile's running app listens; None where no private place exists."""
-    digest = hashlib.blake2b(str(config_dir()).encode(), digest_size=8).hexdigest()
-    if sys.platform.startswith("linux"):
-        runtime = os.environ.get("XDG_RUNTIME_DIR")
-        return str(Path(runtime) / f"majlis-{digest}.sock") if runtime else None
-    return f"majlis-{getpass.getuser()}-{digest}"
 
 
 def hand_over(link: str, name: str | None = None) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from app.ui.common import Retranslates, button, label
+from app.ui.common import Retranslates, button, label, plain_dialog
 from app.ui.qt import Qt, QtCore, QtWidgets
 from app.ui.runner import HostPlan, Where, relay_urls
 from crypto.invite import MAX_RELAYS
@@ -39,8 +39,9 @@ class StartRoomDialog(Retranslates, QtWidgets.QDialog):
     """`plan()` gives the HostPlan once accepted."""
 
     def __init__(self, lan_interfaces: tuple[str, ...], relay_url: str = "",
-                 parent: QtWidgets.QWidget | None = None) -> None:
+                 parent: QtWidgets.QWidget | None = None, last: HostPlan | None = None) -> None:
         super().__init__(parent)
+        plain_dialog(self)
         self.lan_interfaces = lan_interfaces
         self.setMinimumWidth(480)
         layout = QtWidgets.QVBoxLayout(self)
@@ -108,8 +109,21 @@ class StartRoomDialog(Retranslates, QtWidgets.QDialog):
         self.relay.textChanged.connect(self._sync)
         self.ok.clicked.connect(self._accept)
         self.cancel.clicked.connect(self.reject)
+        if last is not None:  # the choices of the last room started in this session
+            self._restore(last)
         self.retranslate()
         self._sync()
+
+    def _restore(self, last: HostPlan) -> None:
+        self.topic.setText(last.topic)
+        if last.relay_url:
+            self.relay.setText(last.relay_url)
+        button = {Where.NETWORK: self.on_network, Where.RELAY: self.on_relay,
+                  Where.COMPUTER: self.on_computer}[last.where]
+        if button.isEnabled():
+            button.setChecked(True)
+        self.visible.setChecked(last.visible)
+        (self.approve if last.approve_each else self.anyone).setChecked(True)
 
     def where(self) -> Where:
         if self.on_network.isChecked():
@@ -132,9 +146,12 @@ class StartRoomDialog(Retranslates, QtWidgets.QDialog):
         self.visible.setEnabled(where is Where.NETWORK)
         self.relay.setEnabled(where is Where.RELAY)
         ok = bool(self.name.text().strip())
-        if where is Where.RELAY:
-            ok = ok and not relay_url_problem(self.relay.text())
-        self.ok.setEnabled(ok)
+        problem = relay_url_problem(self.relay.text()) if where is Where.RELAY else ""
+        # Say why Start is greyed while the address is being typed ("relay.example.org" lacks
+        # its wss://), not only after a click that does nothing.
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem) and bool(self.relay.text().strip()))
+        self.ok.setEnabled(ok and not problem)
 
     def _accept(self) -> None:
         if self.where() is Where.RELAY and (problem := relay_url_problem(self.relay.text())):
@@ -150,10 +167,10 @@ class StartRoomDialog(Retranslates, QtWidgets.QDialog):
         label(self.topic_label, self.tr("&Topic:"))
         label(self.topic, self.tr("Topic (optional)"))
         label(self.where_box, self.tr("Where"))
-        label(self.on_network, self.tr("This &network: no internet needed"),
+        label(self.on_network, self.tr("This network: no &internet needed"),
               self.tr("The room runs on this computer and people on the same Wi-Fi or cable "
                       "network join it directly."))
-        label(self.visible, self.tr("Show the room's &name to others on this network"),
+        label(self.visible, self.tr("Show the room's name to &others on this network"),
               self.tr("Off: others on the network see only that a room exists. Either way, "
                       "nobody gets in without the invite link."))
         label(self.on_relay, self.tr("A &relay on the internet"),
@@ -165,7 +182,7 @@ class StartRoomDialog(Retranslates, QtWidgets.QDialog):
         label(self.on_computer, self.tr("Only this &computer (to try Majlis out)"))
         label(self.who_box, self.tr("Who gets in"))
         label(self.anyone, self.tr("&Anyone with the invite link"))
-        label(self.approve, self.tr("I &approve each person in a waiting room"),
+        label(self.approve, self.tr("I approve each person in a &waiting room"),
               self.tr("You see each person's name and key fingerprint before they come in."))
         label(self.cancel, self.tr("Cancel"))
         label(self.ok, self.tr("&Start"))

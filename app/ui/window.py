@@ -16,7 +16,7 @@ from dataclasses import replace
 from app.client import AudioSettings
 from app.settings import Settings, SettingsStore
 from app.ui import artwork, theme
-from app.ui.common import Retranslates
+from app.ui.common import Retranslates, plain
 from app.ui.firstrun import FirstRunPage
 from app.ui.home import HomePage
 from app.ui.lanbridge import LanWatcher
@@ -51,11 +51,18 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.print_invite = print_invite
         self.relay_url = relay_url
         self.runner: RoomRunner | None = None
+        self._last_invite: Invite | None = None  # for Retry; memory only, like the room
+        self._retry_pending = False
+        self._clear_link = False
+        self._last_plan: HostPlan | None = None
+        self._attention_count = 0
+        self.forgotten: QtWidgets.QMessageBox | None = None
         self._printed = False
         self._home_pending = False
         self._shutting_down = False
         self._closed = False
         self._dialog: QtWidgets.QDialog | None = None
+        self._close_box: QtWidgets.QMessageBox | None = None
         self.setWindowIcon(artwork.app_icon())
         self.resize(980, 680)
 
@@ -80,6 +87,9 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.home.settingsRequested.connect(self.open_settings)
         self.home.discoveryToggled.connect(self._discovery_toggled)
         self.room.homeRequested.connect(self.go_home)
+        self.room.retryRequested.connect(self.retry)
+        self.room.settingsRequested.connect(self.open_settings)
+        self.room.attentionChanged.connect(self._attention)
         self.home.discovery.setChecked(settings.lan_discovery)
         self.room.set_push_to_talk(self._ptt_key())
 
@@ -103,8 +113,12 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
 
     def retranslate(self) -> None:
         room = self.room.snapshot.room_name if self.pages.currentWidget() is self.room else ""
-        self.setWindowTitle(self.tr("%1 — Majlis").replace("%1", room) if room
-                            else self.tr("Majlis"))
+        title = self.tr("%1 — Majlis").replace("%1", room) if room else self.tr("Majlis")
+        waiting = self.room.attention() if self.pages.currentWidget() is self.room else 0
+        if waiting:  # knocks and raised hands, visible in the taskbar while in the background
+            title = f"({waiting}) {title}"
+        if title != self.windowTitle():  # runs on every snapshot: set only what changed
+            self.setWindowTitle(title)
 
     def go_home(self) -> None:
         if self.runner is not None and self.runner.outcome is None:
@@ -144,10 +158,17 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self._sync_lan()
 
     def _sync_lan(self) -> None:
-        want = (self.settings.lan_discovery and bool(self.lan_interfaces)
+        # With a proxy set (Tor), this computer hides where it is: mDNS queries would tell the
+        # local network that Majlis runs here, so no looking for rooms then.
+        proxy = bool(self.settings.proxy.strip())
+        if proxy != self.home.proxy_set:
+            self.home.proxy_set = proxy
+            self.home.show_rooms_state()
+        want = (self.settings.lan_discovery and bool(self.lan_interfaces) and not proxy
                 and self.pages.currentWidget() is self.home and not self._shutting_down)
         if want and not self.lan.active:
             self.lan.start(self.lan_interfaces)
+            self.home.looking_started()
         elif not want and self.lan.active:
             self.lan.stop()
 
@@ -174,7 +195,7 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         return runner
 
     def ask_start(self) -> None:
-        dialog = StartRoomDialog(self.lan_interfaces, self.relay_url, self)
+        dialog = StartRoomDialog(self.lan_interfaces, self.relay_url, self, last=self._last_plan)
         dialog.accepted.connect(lambda: self.host(dialog.plan()))
         dialog.finished.connect(dialog.deleteLater)
         self._dialog = dialog
@@ -183,14 +204,19 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
     def host(self, plan: HostPlan) -> RoomRunner | None:
         if self.runner is not None or self._shutting_down:
             return None
+        self._last_plan = plan  # the start dialog offers the same choices next time (memory only)
         runner = self._new_runner(plan.room_name)
+        self.room.join_relay = ""
         runner.host(plan)
         return runner
 
     def join(self, invite: Invite) -> RoomRunner | None:
         if self.runner is not None or self._shutting_down:
             return None
+        self._last_invite = invite
+        self._clear_link = True
         runner = self._new_runner("")
+        self.room.join_relay = invite.relays[0] if invite.relays else ""
         runner.join(JoinPlan(invite))
         return runner
 
@@ -212,16 +238,42 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
             self.home.link.setText(link)
             self.room.another_link()
 
+    def _attention(self, count: int) -> None:
+        """A knock or a raised hand while the window is in the background: the title shows the
+        count (above), and the taskbar is asked to flag the window (an urgency hint)."""
+        more, self._attention_count = count > self._attention_count, count
+        self.retranslate()
+        if more and not self.isActiveWindow():
+            QtWidgets.QApplication.alert(self)
+            QtWidgets.QApplication.beep()
+
     def _room_changed(self, snap: RoomSnapshot) -> None:
         self.retranslate()
+        if snap.state == "in-room" and self._clear_link:
+            self._clear_link = False  # in: the link has done its job (kept until then, to retry)
+            if self._last_invite is not None and \
+                    self._last_invite.to_link() in self.home.link.text():
+                self.home.link.clear()
         if self.print_invite and snap.is_host and snap.invite_link and not self._printed:
             self._printed = True
             print(f"invite: {snap.invite_link}", flush=True)
+
+    def retry(self) -> None:
+        """Join the last invite again (the Retry of a failed join or a lost connection)."""
+        if self._last_invite is None or self._shutting_down:
+            return
+        if self.runner is not None:
+            self._retry_pending = True  # still closing the failed attempt: `finished` retries
+            return
+        self.join(self._last_invite)
 
     def _runner_finished(self) -> None:
         self.runner = None
         if self._shutting_down:
             self._finish_shutdown()
+        elif self._retry_pending:
+            self._retry_pending = False
+            self.retry()
         elif self._home_pending:
             self.go_home()
 
@@ -268,6 +320,14 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.settings = replace(self.settings, remember=False, keep_identity=False)
         if self._dialog is not None:
             self._dialog.reject()
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, self.tr("Forgotten"),
+                                    self.tr("Majlis deleted everything it kept on this "
+                                            "computer. Nothing is saved until you tick a box "
+                                            "in Settings again."),
+                                    QtWidgets.QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.forgotten = box  # for tests: the feedback shown
 
     # -- shutdown --------------------------------------------------------------------------
 
@@ -300,7 +360,49 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
             event.accept()
             return
         event.ignore()
+        if self._hosting() and not self._shutting_down:
+            self.ask_close()  # closing would end the room for everyone: ask, as End room does
+            return
         self.shutdown()
+
+    def _hosting(self) -> bool:
+        runner = self.runner
+        return (runner is not None and runner.running and self.room.snapshot.is_host
+                and not self.room.ended)
+
+    def ask_close(self) -> QtWidgets.QMessageBox:
+        """Closing the window of a room we host: end it for everyone, keep it minimised, or
+        not close at all. SIGTERM and --quit-after do not ask (nobody is there to answer)."""
+        if self._close_box is not None:
+            self._close_box.raise_()
+            return self._close_box
+        box = QtWidgets.QMessageBox(self)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Close Majlis?"))
+        box.setText(self.tr("You are hosting this room. Closing Majlis ends the room for "
+                            "everyone and throws its keys away."))
+        box.setInformativeText(self.tr("To keep the room going, minimise the window instead."))
+        end = box.addButton(self.tr("&End the room and quit"),
+                            QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+        minimise = box.addButton(self.tr("Mi&nimise"), QtWidgets.QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        for b in (end, minimise, cancel):
+            b.setAccessibleName(plain(b.text()))
+        box.setDefaultButton(minimise)
+        box.setEscapeButton(cancel)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._close_box = box
+
+        def done() -> None:
+            self._close_box = None
+            if box.clickedButton() is end:
+                self.shutdown()
+            elif box.clickedButton() is minimise:
+                self.showMinimized()
+
+        box.finished.connect(done)
+        box.open()
+        return box
 
 
 def excepthook_to_log() -> None:

@@ -30,6 +30,7 @@ PLATFORM_NOISE = (
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "expect_log(*patterns): log lines this test may produce")
+    config.addinivalue_line("markers", "slow: runs a minute or more (still part of the suite)")
 
 
 class _Collect(logging.Handler):

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from procs import majlis
 
+from app.ui.qt import QtWidgets
+
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 20000
 NOISE = ("This plugin does not support",)
@@ -92,11 +94,41 @@ def test_closing_the_window_leaves_the_room_and_wipes_keys(qtbot, make_window, r
     qtbot.waitUntil(lambda: guest.room.snapshot.state == "in-room", timeout=WAIT)
     runner = host.runner
     assert runner is not None and runner.client is not None
+
+    def answer(role: QtWidgets.QMessageBox.ButtonRole) -> None:
+        host.close()  # the window's close button: a host is asked first
+        qtbot.waitUntil(lambda: host._close_box is not None and host._close_box.isVisible(),
+                        timeout=WAIT)
+        box = host._close_box
+        assert box is not None and "ends the room for everyone" in box.text()
+        next(b for b in box.buttons() if box.buttonRole(b) == role).click()
+
+    answer(QtWidgets.QMessageBox.ButtonRole.RejectRole)  # Cancel: nothing happens
+    answer(QtWidgets.QMessageBox.ButtonRole.ActionRole)  # Minimise: the room goes on
+    qtbot.waitUntil(host.isMinimized, timeout=WAIT)
+    assert runner.running and not guest.room.ended and host.isVisible()
+    host.showNormal()
     with qtbot.waitSignal(host.shutDown, timeout=WAIT):
-        host.close()
+        answer(QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
     assert not host.isVisible()
     assert runner.wait(5.0)
     assert runner.client.protocol.keys.current is None
     assert runner.outcome is not None and runner.outcome.code == 0
     qtbot.waitUntil(lambda: guest.room.ended, timeout=WAIT)
     assert "host ended" in guest.room.status_banner.text.text()
+
+
+def test_a_guest_closing_the_window_just_leaves(qtbot, make_window, relay) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.runner import HostPlan, Where
+
+    host = make_window("Layla")
+    host.host(HostPlan("Room", where=Where.RELAY, relay_url=relay.url))
+    qtbot.waitUntil(lambda: bool(host.room.snapshot.invite_link), timeout=WAIT)
+    guest = make_window("Huda")
+    guest.home.link.setText(host.room.snapshot.invite_link)
+    guest.home.join.click()
+    qtbot.waitUntil(lambda: guest.room.snapshot.state == "in-room", timeout=WAIT)
+    with qtbot.waitSignal(guest.shutDown, timeout=WAIT):
+        guest.close()  # leaving ends nothing for anyone else: no question
+    qtbot.waitUntil(lambda: len(host.room.snapshot.members) == 1, timeout=WAIT)
+    assert not host.room.ended

@@ -53,7 +53,7 @@
     </message>
     <message>
         <source>&amp;Keep my identity on this computer</source>
-        <translation>ا&amp;حتفظ بهويتي على هذا الحاسوب</translation>
+        <translation>احتفظ ب&amp;هويتي على هذا الحاسوب</translation>
     </message>
     <message>
         <source>Off (recommended): a new key every time you open Majlis, and nothing is saved. On: people who verified you can recognise you next time, but a file on this computer shows that Majlis was used here.</source>
@@ -75,16 +75,24 @@
         <translation>هذا ليس رابط دعوة إلى مجلس، أو أن جزءًا منه ناقص. تبدأ الروابط هكذا: ⁦majlis://join#…⁩ ؛ انسخ الرابط كاملًا مرة أخرى.</translation>
     </message>
     <message>
-        <source>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
-        <translation>للانضمام، اطلب رابط الدعوة من المضيف (أو امسح رمز QR الخاص به) والصقه في الأعلى. لا يكفي أن تكون على الشبكة نفسها: فالرابط يحمل مفتاح الغرفة.</translation>
-    </message>
-    <message>
         <source>No rooms found on this network yet.</source>
         <translation>لم يُعثر على غرف في هذه الشبكة بعد.</translation>
     </message>
     <message>
         <source>Not looking. Turn this on to see rooms hosted on this network.</source>
         <translation>البحث متوقف. فعِّله لترى الغرف المستضافة على هذه الشبكة.</translation>
+    </message>
+    <message>
+        <source>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
+        <translation>للانضمام إلى هذه الغرفة، الصق رابط الدعوة الذي شاركه مضيفها معك في الحقل أعلاه. لا يكفي أن تكون على الشبكة نفسها: الرابط يحمل مفتاح الغرفة.</translation>
+    </message>
+    <message>
+        <source>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</source>
+        <translation>لا بحث ما دام وكيل مضبوطًا في الإعدادات: البحث سيُخبر هذه الشبكة أن مجلس يعمل هنا.</translation>
+    </message>
+    <message>
+        <source>Looking for rooms on this network…</source>
+        <translation>جارٍ البحث عن غرف على هذه الشبكة…</translation>
     </message>
     <message>
         <source>Hello, %1</source>
@@ -205,6 +213,34 @@
         <source>Majlis</source>
         <translation>مجلس</translation>
     </message>
+    <message>
+        <source>Forgotten</source>
+        <translation>تم النسيان</translation>
+    </message>
+    <message>
+        <source>Majlis deleted everything it kept on this computer. Nothing is saved until you tick a box in Settings again.</source>
+        <translation>حذف مجلس كل ما احتفظ به على هذا الحاسوب. لن يُحفظ شيء حتى تحدد مربعًا في الإعدادات مرة أخرى.</translation>
+    </message>
+    <message>
+        <source>Close Majlis?</source>
+        <translation>إغلاق مجلس؟</translation>
+    </message>
+    <message>
+        <source>You are hosting this room. Closing Majlis ends the room for everyone and throws its keys away.</source>
+        <translation>أنت تستضيف هذه الغرفة. إغلاق مجلس يُنهي الغرفة للجميع ويتخلّص من مفاتيحها.</translation>
+    </message>
+    <message>
+        <source>To keep the room going, minimise the window instead.</source>
+        <translation>لإبقاء الغرفة قائمة، صغِّر النافذة بدلًا من ذلك.</translation>
+    </message>
+    <message>
+        <source>&amp;End the room and quit</source>
+        <translation>أ&amp;نهِ الغرفة واخرج</translation>
+    </message>
+    <message>
+        <source>Mi&amp;nimise</source>
+        <translation>&amp;صغِّر النافذة</translation>
+    </message>
 </context>
 <context>
     <name>MemberDelegate</name>
@@ -260,8 +296,16 @@
         <translation>رقم الأمان: %1</translation>
     </message>
     <message>
-        <source>I compared it: &amp;verified</source>
-        <translation>طابقته: &amp;موثَّق</translation>
+        <source>I compared it: veri&amp;fied</source>
+        <translation>طابقته: مو&amp;ثَّق</translation>
+    </message>
+    <message>
+        <source>Invite to the &amp;stage</source>
+        <translation>ادعُ إلى ال&amp;منصة</translation>
+    </message>
+    <message>
+        <source>Move to the &amp;audience</source>
+        <translation>انقل إلى ال&amp;جمهور</translation>
     </message>
     <message>
         <source>&amp;Volume:</source>
@@ -272,16 +316,12 @@
         <translation>مستوى صوت %1</translation>
     </message>
     <message>
-        <source>&amp;Invite to the stage</source>
-        <translation>ا&amp;دعُ إلى المنصة</translation>
-    </message>
-    <message>
         <source>Leave the stage</source>
         <translation>انزل عن المنصة</translation>
     </message>
     <message>
-        <source>&amp;Move to the audience</source>
-        <translation>ا&amp;نقل إلى الجمهور</translation>
+        <source>Remove &amp;co-host</source>
+        <translation>أزل صفة الم&amp;ضيف المشارك</translation>
     </message>
     <message>
         <source>Make &amp;co-host</source>
@@ -355,6 +395,10 @@
         <translation>غادر المضيف، فانتهت الغرفة.</translation>
     </message>
     <message>
+        <source>The room&apos;s host is no longer on this network: the room has ended, or the host&apos;s computer left the network.</source>
+        <translation>مضيف الغرفة لم يعد على هذه الشبكة: انتهت الغرفة، أو غادر حاسوب المضيف الشبكة.</translation>
+    </message>
+    <message>
         <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
         <translation>تعذّر الاتصال عبر الوكيل المحدَّد في الإعدادات. لا يتصل مجلس من دونه.</translation>
     </message>
@@ -381,6 +425,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 رمز الغرفة: %1
 
 يرى كل من في الغرفة الرمز نفسه. اقرأه بصوت مرتفع: من يرى رمزًا مختلفًا فليس في الغرفة نفسها معك. وللتأكد من شخص بعينه، طابِق رقم الأمان بينكما.</translation>
+    </message>
+    <message>
+        <source>via %1</source>
+        <translation>عبر %1</translation>
     </message>
     <message>
         <source>Connection: measuring…</source>
@@ -415,7 +463,7 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <name>RoomPage</name>
     <message>
         <source>&amp;Join the stage</source>
-        <translation>ا&amp;صعد إلى المنصة</translation>
+        <translation>اص&amp;عد إلى المنصة</translation>
     </message>
     <message>
         <source>&amp;Not now</source>
@@ -454,6 +502,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>إنهاء الغرفة؟</translation>
     </message>
     <message>
+        <source>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</source>
+        <translation>أنت الآن مضيف مشارك: يمكنك دعوة الناس إلى المنصة ونقلهم إلى الجمهور وإخراجهم. يبقى ميكروفونك كما كان.</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>أ&amp;عد المحاولة</translation>
+    </message>
+    <message>
         <source>Everyone is disconnected and the room&apos;s keys are thrown away.</source>
         <translation>سينقطع اتصال الجميع وتُتلف مفاتيح الغرفة.</translation>
     </message>
@@ -488,6 +544,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End-to-end encrypted</source>
         <translation>مشفّرة من طرف إلى طرف</translation>
+    </message>
+    <message>
+        <source>Settin&amp;gs</source>
+        <translation>&amp;الإعدادات</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>غير متصل</translation>
+    </message>
+    <message>
+        <source>Waiting to be let in…</source>
+        <translation>بانتظار السماح لك بالدخول…</translation>
     </message>
     <message>
         <source>Connecting…</source>
@@ -597,6 +665,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>رافع يده</translation>
     </message>
     <message>
+        <source>invited to the stage, waiting for an answer</source>
+        <translation>مدعو إلى المنصة، بانتظار الرد</translation>
+    </message>
+    <message>
         <source>reconnecting</source>
         <translation>يعيد الاتصال</translation>
     </message>
@@ -611,10 +683,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 </context>
 <context>
     <name>SettingsDialog</name>
-    <message>
-        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</source>
-        <translation>اكتب عنوان الوكيل هكذا: ⁦socks5://host:port⁩ (لشبكة Tor: ⁦socks5://127.0.0.1:9050⁩) أو ⁦http://host:port⁩.</translation>
-    </message>
     <message>
         <source>Stop the test</source>
         <translation>أوقف الاختبار</translation>
@@ -654,10 +722,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>Microphone</source>
         <translation>الميكروفون</translation>
-    </message>
-    <message>
-        <source>&amp;Speaker:</source>
-        <translation>ال&amp;سماعة:</translation>
     </message>
     <message>
         <source>Speaker</source>
@@ -700,7 +764,27 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>ا&amp;ضغط لتتحدث: اضغط مطولًا على مفتاح لتتكلم</translation>
     </message>
     <message>
-        <source>Push-to-talk &amp;key:</source>
+        <source>Spea&amp;ker:</source>
+        <translation>ال&amp;سماعة:</translation>
+    </message>
+    <message>
+        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050, or just tor), http://host:port, or system.</source>
+        <translation>اكتب الوكيل بالشكل socks5://host:port (لـ Tor:‏ socks5://127.0.0.1:9050، أو tor فقط)، أو http://host:port، أو system.</translation>
+    </message>
+    <message>
+        <source>Forget everything?</source>
+        <translation>نسيان كل شيء؟</translation>
+    </message>
+    <message>
+        <source>Your saved name, settings and identity key are deleted from this computer. People who verified your key will see a new one next time.</source>
+        <translation>يُحذف اسمك وإعداداتك ومفتاح هويتك المحفوظة من هذا الحاسوب. من وثّقوا مفتاحك سيرون مفتاحًا جديدًا في المرة القادمة.</translation>
+    </message>
+    <message>
+        <source>&amp;Forget everything</source>
+        <translation>ا&amp;نسَ كل شيء</translation>
+    </message>
+    <message>
+        <source>Push-to-talk ke&amp;y:</source>
         <translation>م&amp;فتاح الضغط للتحدث:</translation>
     </message>
     <message>
@@ -709,7 +793,7 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     </message>
     <message>
         <source>Reduce background &amp;noise</source>
-        <translation>&amp;خفّض ضوضاء الخلفية</translation>
+        <translation>خفّض ضوضاء الخ&amp;لفية</translation>
     </message>
     <message>
         <source>Takes out steady noise (fans, traffic) before your voice is sent.</source>
@@ -776,12 +860,24 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>داكنة</translation>
     </message>
     <message>
+        <source>Your &amp;name in rooms:</source>
+        <translation>ا&amp;سمك في الغرف:</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>اسمك</translation>
+    </message>
+    <message>
+        <source>Only people in the same room see it. A room you are in keeps the name you joined with.</source>
+        <translation>لا يراه إلا من في الغرفة نفسها. الغرفة التي أنت فيها تحتفظ بالاسم الذي انضممت به.</translation>
+    </message>
+    <message>
         <source>&amp;Remember my name and settings on this computer</source>
         <translation>ت&amp;ذكَّر اسمي وإعداداتي على هذا الحاسوب</translation>
     </message>
     <message>
         <source>&amp;Keep my identity on this computer</source>
-        <translation>ا&amp;حتفظ بهويتي على هذا الحاسوب</translation>
+        <translation>احتفظ ب&amp;هويتي على هذا الحاسوب</translation>
     </message>
     <message>
         <source>Majlis never saves rooms, invite links, who was there or anything that was said. With both boxes off it saves nothing at all: someone who searches this computer finds no Majlis settings.</source>
@@ -839,16 +935,20 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>أين</translation>
     </message>
     <message>
-        <source>This &amp;network: no internet needed</source>
+        <source>This network: no &amp;internet needed</source>
         <translation>هذه ال&amp;شبكة: لا حاجة إلى الإنترنت</translation>
+    </message>
+    <message>
+        <source>Show the room&apos;s name to &amp;others on this network</source>
+        <translation>أظهِر اسم الغرفة للآخرين على &amp;هذه الشبكة</translation>
+    </message>
+    <message>
+        <source>I approve each person in a &amp;waiting room</source>
+        <translation>أ&amp;وافق على كل شخص في غرفة انتظار</translation>
     </message>
     <message>
         <source>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</source>
         <translation>تعمل الغرفة على هذا الحاسوب، وينضم إليها مباشرةً من هم على شبكة الواي فاي أو الشبكة السلكية نفسها.</translation>
-    </message>
-    <message>
-        <source>Show the room&apos;s &amp;name to others on this network</source>
-        <translation>أظهِر ا&amp;سم الغرفة للآخرين على هذه الشبكة</translation>
     </message>
     <message>
         <source>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</source>
@@ -883,10 +983,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>&amp;كل من لديه رابط الدعوة</translation>
     </message>
     <message>
-        <source>I &amp;approve each person in a waiting room</source>
-        <translation>أ&amp;وافق على كل شخص في غرفة انتظار</translation>
-    </message>
-    <message>
         <source>You see each person&apos;s name and key fingerprint before they come in.</source>
         <translation>ترى اسم كل شخص وبصمة مفتاحه قبل أن يدخل.</translation>
     </message>
@@ -918,7 +1014,7 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     </message>
     <message>
         <source>&amp;Let in</source>
-        <translation>أ&amp;دخِله</translation>
+        <translation>أدخِ&amp;له</translation>
     </message>
     <message>
         <source>&amp;Turn away</source>

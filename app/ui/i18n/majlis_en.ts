@@ -75,16 +75,24 @@
         <translation>This is not a Majlis invite link, or part of it is missing. Links look like majlis://join#… ; copy the whole link again.</translation>
     </message>
     <message>
-        <source>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
-        <translation>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</translation>
-    </message>
-    <message>
         <source>No rooms found on this network yet.</source>
         <translation>No rooms found on this network yet.</translation>
     </message>
     <message>
         <source>Not looking. Turn this on to see rooms hosted on this network.</source>
         <translation>Not looking. Turn this on to see rooms hosted on this network.</translation>
+    </message>
+    <message>
+        <source>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
+        <translation>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</translation>
+    </message>
+    <message>
+        <source>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</source>
+        <translation>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</translation>
+    </message>
+    <message>
+        <source>Looking for rooms on this network…</source>
+        <translation>Looking for rooms on this network…</translation>
     </message>
     <message>
         <source>Hello, %1</source>
@@ -205,6 +213,34 @@
         <source>Majlis</source>
         <translation>Majlis</translation>
     </message>
+    <message>
+        <source>Forgotten</source>
+        <translation>Forgotten</translation>
+    </message>
+    <message>
+        <source>Majlis deleted everything it kept on this computer. Nothing is saved until you tick a box in Settings again.</source>
+        <translation>Majlis deleted everything it kept on this computer. Nothing is saved until you tick a box in Settings again.</translation>
+    </message>
+    <message>
+        <source>Close Majlis?</source>
+        <translation>Close Majlis?</translation>
+    </message>
+    <message>
+        <source>You are hosting this room. Closing Majlis ends the room for everyone and throws its keys away.</source>
+        <translation>You are hosting this room. Closing Majlis ends the room for everyone and throws its keys away.</translation>
+    </message>
+    <message>
+        <source>To keep the room going, minimise the window instead.</source>
+        <translation>To keep the room going, minimise the window instead.</translation>
+    </message>
+    <message>
+        <source>&amp;End the room and quit</source>
+        <translation>&amp;End the room and quit</translation>
+    </message>
+    <message>
+        <source>Mi&amp;nimise</source>
+        <translation>Mi&amp;nimise</translation>
+    </message>
 </context>
 <context>
     <name>MemberDelegate</name>
@@ -260,8 +296,16 @@
         <translation>Safety number: %1</translation>
     </message>
     <message>
-        <source>I compared it: &amp;verified</source>
-        <translation>I compared it: &amp;verified</translation>
+        <source>I compared it: veri&amp;fied</source>
+        <translation>I compared it: veri&amp;fied</translation>
+    </message>
+    <message>
+        <source>Invite to the &amp;stage</source>
+        <translation>Invite to the &amp;stage</translation>
+    </message>
+    <message>
+        <source>Move to the &amp;audience</source>
+        <translation>Move to the &amp;audience</translation>
     </message>
     <message>
         <source>&amp;Volume:</source>
@@ -272,16 +316,12 @@
         <translation>Volume for %1</translation>
     </message>
     <message>
-        <source>&amp;Invite to the stage</source>
-        <translation>&amp;Invite to the stage</translation>
-    </message>
-    <message>
         <source>Leave the stage</source>
         <translation>Leave the stage</translation>
     </message>
     <message>
-        <source>&amp;Move to the audience</source>
-        <translation>&amp;Move to the audience</translation>
+        <source>Remove &amp;co-host</source>
+        <translation>Remove &amp;co-host</translation>
     </message>
     <message>
         <source>Make &amp;co-host</source>
@@ -355,6 +395,10 @@
         <translation>The host left, so the room has ended.</translation>
     </message>
     <message>
+        <source>The room&apos;s host is no longer on this network: the room has ended, or the host&apos;s computer left the network.</source>
+        <translation>The room&apos;s host is no longer on this network: the room has ended, or the host&apos;s computer left the network.</translation>
+    </message>
+    <message>
         <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
         <translation>Could not connect through the proxy set in Settings. Majlis does not connect without it.</translation>
     </message>
@@ -381,6 +425,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 Room code: %1
 
 Everyone in this room sees the same code. Read it out loud: if someone sees a different code, they are not in the same room as you. To be sure of one person, compare your safety number with theirs.</translation>
+    </message>
+    <message>
+        <source>via %1</source>
+        <translation>via %1</translation>
     </message>
     <message>
         <source>Connection: measuring…</source>
@@ -454,6 +502,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>End the room?</translation>
     </message>
     <message>
+        <source>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</source>
+        <translation>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Retry</translation>
+    </message>
+    <message>
         <source>Everyone is disconnected and the room&apos;s keys are thrown away.</source>
         <translation>Everyone is disconnected and the room&apos;s keys are thrown away.</translation>
     </message>
@@ -488,6 +544,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End-to-end encrypted</source>
         <translation>End-to-end encrypted</translation>
+    </message>
+    <message>
+        <source>Settin&amp;gs</source>
+        <translation>Settin&amp;gs</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <source>Waiting to be let in…</source>
+        <translation>Waiting to be let in…</translation>
     </message>
     <message>
         <source>Connecting…</source>
@@ -597,6 +665,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>hand raised</translation>
     </message>
     <message>
+        <source>invited to the stage, waiting for an answer</source>
+        <translation>invited to the stage, waiting for an answer</translation>
+    </message>
+    <message>
         <source>reconnecting</source>
         <translation>reconnecting</translation>
     </message>
@@ -611,10 +683,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 </context>
 <context>
     <name>SettingsDialog</name>
-    <message>
-        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</source>
-        <translation>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</translation>
-    </message>
     <message>
         <source>Stop the test</source>
         <translation>Stop the test</translation>
@@ -654,10 +722,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>Microphone</source>
         <translation>Microphone</translation>
-    </message>
-    <message>
-        <source>&amp;Speaker:</source>
-        <translation>&amp;Speaker:</translation>
     </message>
     <message>
         <source>Speaker</source>
@@ -700,8 +764,28 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>&amp;Push to talk: hold a key to speak</translation>
     </message>
     <message>
-        <source>Push-to-talk &amp;key:</source>
-        <translation>Push-to-talk &amp;key:</translation>
+        <source>Spea&amp;ker:</source>
+        <translation>Spea&amp;ker:</translation>
+    </message>
+    <message>
+        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050, or just tor), http://host:port, or system.</source>
+        <translation>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050, or just tor), http://host:port, or system.</translation>
+    </message>
+    <message>
+        <source>Forget everything?</source>
+        <translation>Forget everything?</translation>
+    </message>
+    <message>
+        <source>Your saved name, settings and identity key are deleted from this computer. People who verified your key will see a new one next time.</source>
+        <translation>Your saved name, settings and identity key are deleted from this computer. People who verified your key will see a new one next time.</translation>
+    </message>
+    <message>
+        <source>&amp;Forget everything</source>
+        <translation>&amp;Forget everything</translation>
+    </message>
+    <message>
+        <source>Push-to-talk ke&amp;y:</source>
+        <translation>Push-to-talk ke&amp;y:</translation>
     </message>
     <message>
         <source>Push-to-talk key</source>
@@ -776,6 +860,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>Dark</translation>
     </message>
     <message>
+        <source>Your &amp;name in rooms:</source>
+        <translation>Your &amp;name in rooms:</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>Your name</translation>
+    </message>
+    <message>
+        <source>Only people in the same room see it. A room you are in keeps the name you joined with.</source>
+        <translation>Only people in the same room see it. A room you are in keeps the name you joined with.</translation>
+    </message>
+    <message>
         <source>&amp;Remember my name and settings on this computer</source>
         <translation>&amp;Remember my name and settings on this computer</translation>
     </message>
@@ -839,16 +935,20 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>Where</translation>
     </message>
     <message>
-        <source>This &amp;network: no internet needed</source>
-        <translation>This &amp;network: no internet needed</translation>
+        <source>This network: no &amp;internet needed</source>
+        <translation>This network: no &amp;internet needed</translation>
+    </message>
+    <message>
+        <source>Show the room&apos;s name to &amp;others on this network</source>
+        <translation>Show the room&apos;s name to &amp;others on this network</translation>
+    </message>
+    <message>
+        <source>I approve each person in a &amp;waiting room</source>
+        <translation>I approve each person in a &amp;waiting room</translation>
     </message>
     <message>
         <source>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</source>
         <translation>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</translation>
-    </message>
-    <message>
-        <source>Show the room&apos;s &amp;name to others on this network</source>
-        <translation>Show the room&apos;s &amp;name to others on this network</translation>
     </message>
     <message>
         <source>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</source>
@@ -881,10 +981,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>&amp;Anyone with the invite link</source>
         <translation>&amp;Anyone with the invite link</translation>
-    </message>
-    <message>
-        <source>I &amp;approve each person in a waiting room</source>
-        <translation>I &amp;approve each person in a waiting room</translation>
     </message>
     <message>
         <source>You see each person&apos;s name and key fingerprint before they come in.</source>

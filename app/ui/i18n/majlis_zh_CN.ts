@@ -75,16 +75,24 @@
         <translation>这不是 Majlis 邀请链接，或者链接不完整。链接的格式是 majlis://join#…，请重新复制完整的链接。</translation>
     </message>
     <message>
-        <source>To join, ask the host for the invite link (or scan their QR code) and paste it above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
-        <translation>要加入，请向主持人索取邀请链接（或扫描其二维码），然后粘贴到上方。仅仅处在同一网络中是不够的：链接里包含房间的密钥。</translation>
-    </message>
-    <message>
         <source>No rooms found on this network yet.</source>
         <translation>暂未在此网络中发现房间。</translation>
     </message>
     <message>
         <source>Not looking. Turn this on to see rooms hosted on this network.</source>
         <translation>未在搜索。开启后可以看到此网络中的房间。</translation>
+    </message>
+    <message>
+        <source>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
+        <translation>要加入这个房间，请把主持人分享给你的邀请链接粘贴到上面的输入框。仅仅在同一网络中是不够的：链接里有房间的密钥。</translation>
+    </message>
+    <message>
+        <source>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</source>
+        <translation>设置中启用了代理，因此不搜索：搜索会让这个网络知道这里在运行 Majlis。</translation>
+    </message>
+    <message>
+        <source>Looking for rooms on this network…</source>
+        <translation>正在搜索此网络中的房间…</translation>
     </message>
     <message>
         <source>Hello, %1</source>
@@ -205,6 +213,34 @@
         <source>Majlis</source>
         <translation>Majlis</translation>
     </message>
+    <message>
+        <source>Forgotten</source>
+        <translation>已清除</translation>
+    </message>
+    <message>
+        <source>Majlis deleted everything it kept on this computer. Nothing is saved until you tick a box in Settings again.</source>
+        <translation>Majlis 已删除它在这台电脑上保存的一切。在你再次勾选设置中的选项之前，不会保存任何内容。</translation>
+    </message>
+    <message>
+        <source>Close Majlis?</source>
+        <translation>关闭 Majlis？</translation>
+    </message>
+    <message>
+        <source>You are hosting this room. Closing Majlis ends the room for everyone and throws its keys away.</source>
+        <translation>你是这个房间的主持人。关闭 Majlis 会为所有人结束房间，并丢弃它的密钥。</translation>
+    </message>
+    <message>
+        <source>To keep the room going, minimise the window instead.</source>
+        <translation>若要让房间继续，请改为最小化窗口。</translation>
+    </message>
+    <message>
+        <source>&amp;End the room and quit</source>
+        <translation>结束房间并退出(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Mi&amp;nimise</source>
+        <translation>最小化(&amp;N)</translation>
+    </message>
 </context>
 <context>
     <name>MemberDelegate</name>
@@ -260,8 +296,16 @@
         <translation>安全码：%1</translation>
     </message>
     <message>
-        <source>I compared it: &amp;verified</source>
-        <translation>我已核对：已验证(&amp;V)</translation>
+        <source>I compared it: veri&amp;fied</source>
+        <translation>我已核对：已验证(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Invite to the &amp;stage</source>
+        <translation>邀请上台(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Move to the &amp;audience</source>
+        <translation>移到听众席(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Volume:</source>
@@ -272,16 +316,12 @@
         <translation>%1 的音量</translation>
     </message>
     <message>
-        <source>&amp;Invite to the stage</source>
-        <translation>邀请上台(&amp;I)</translation>
-    </message>
-    <message>
         <source>Leave the stage</source>
         <translation>下台</translation>
     </message>
     <message>
-        <source>&amp;Move to the audience</source>
-        <translation>移到听众席(&amp;M)</translation>
+        <source>Remove &amp;co-host</source>
+        <translation>取消联合主持人(&amp;C)</translation>
     </message>
     <message>
         <source>Make &amp;co-host</source>
@@ -355,6 +395,10 @@
         <translation>主持人已离开，房间随之结束。</translation>
     </message>
     <message>
+        <source>The room&apos;s host is no longer on this network: the room has ended, or the host&apos;s computer left the network.</source>
+        <translation>房间的主持人已不在这个网络中：房间已结束，或主持人的电脑离开了网络。</translation>
+    </message>
+    <message>
         <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
         <translation>无法通过设置中的代理连接。没有代理，Majlis 不会连接。</translation>
     </message>
@@ -381,6 +425,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 房间代码：%1
 
 房间里的每个人看到的都是同一个代码。请把它读出来：如果有人看到的代码不同，说明他和你不在同一个房间。要确认某一个人的身份，请核对你们之间的安全码。</translation>
+    </message>
+    <message>
+        <source>via %1</source>
+        <translation>经由 %1</translation>
     </message>
     <message>
         <source>Connection: measuring…</source>
@@ -454,6 +502,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>要结束房间吗？</translation>
     </message>
     <message>
+        <source>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</source>
+        <translation>你现在是联合主持人：你可以邀请别人上台、把他们移到听众席，或将他们移出房间。你的麦克风保持原样。</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
         <source>Everyone is disconnected and the room&apos;s keys are thrown away.</source>
         <translation>所有人都会断开连接，房间的密钥将被销毁。</translation>
     </message>
@@ -488,6 +544,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>End-to-end encrypted</source>
         <translation>端到端加密</translation>
+    </message>
+    <message>
+        <source>Settin&amp;gs</source>
+        <translation>设置(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Waiting to be let in…</source>
+        <translation>等待获准进入…</translation>
     </message>
     <message>
         <source>Connecting…</source>
@@ -597,6 +665,10 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>已举手</translation>
     </message>
     <message>
+        <source>invited to the stage, waiting for an answer</source>
+        <translation>已被邀请上台，等待回应</translation>
+    </message>
+    <message>
         <source>reconnecting</source>
         <translation>正在重新连接</translation>
     </message>
@@ -611,10 +683,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
 </context>
 <context>
     <name>SettingsDialog</name>
-    <message>
-        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050) or http://host:port.</source>
-        <translation>代理地址的格式为 socks5://主机:端口（Tor：socks5://127.0.0.1:9050）或 http://主机:端口。</translation>
-    </message>
     <message>
         <source>Stop the test</source>
         <translation>停止测试</translation>
@@ -654,10 +722,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>Microphone</source>
         <translation>麦克风</translation>
-    </message>
-    <message>
-        <source>&amp;Speaker:</source>
-        <translation>扬声器(&amp;S)：</translation>
     </message>
     <message>
         <source>Speaker</source>
@@ -700,8 +764,28 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>按键说话：按住一个键才发言(&amp;P)</translation>
     </message>
     <message>
-        <source>Push-to-talk &amp;key:</source>
-        <translation>按键说话的按键(&amp;K)：</translation>
+        <source>Spea&amp;ker:</source>
+        <translation>扬声器(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>Write the proxy as socks5://host:port (Tor: socks5://127.0.0.1:9050, or just tor), http://host:port, or system.</source>
+        <translation>代理的写法为 socks5://host:port（Tor：socks5://127.0.0.1:9050，或直接写 tor）、http://host:port，或 system。</translation>
+    </message>
+    <message>
+        <source>Forget everything?</source>
+        <translation>清除一切？</translation>
+    </message>
+    <message>
+        <source>Your saved name, settings and identity key are deleted from this computer. People who verified your key will see a new one next time.</source>
+        <translation>你保存的名字、设置和身份密钥将从这台电脑上删除。验证过你密钥的人下次会看到一个新的密钥。</translation>
+    </message>
+    <message>
+        <source>&amp;Forget everything</source>
+        <translation>清除一切(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Push-to-talk ke&amp;y:</source>
+        <translation>按键说话的按键(&amp;Y)：</translation>
     </message>
     <message>
         <source>Push-to-talk key</source>
@@ -776,6 +860,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>深色</translation>
     </message>
     <message>
+        <source>Your &amp;name in rooms:</source>
+        <translation>你在房间里的名字(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>你的名字</translation>
+    </message>
+    <message>
+        <source>Only people in the same room see it. A room you are in keeps the name you joined with.</source>
+        <translation>只有同一房间里的人能看到它。你已在的房间会保留你加入时的名字。</translation>
+    </message>
+    <message>
         <source>&amp;Remember my name and settings on this computer</source>
         <translation>在这台电脑上记住我的名字和设置(&amp;R)</translation>
     </message>
@@ -839,16 +935,20 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>在哪里</translation>
     </message>
     <message>
-        <source>This &amp;network: no internet needed</source>
-        <translation>此网络：无需互联网(&amp;W)</translation>
+        <source>This network: no &amp;internet needed</source>
+        <translation>此网络：无需互联网(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Show the room&apos;s name to &amp;others on this network</source>
+        <translation>向此网络中的其他人显示房间名称(&amp;O)</translation>
+    </message>
+    <message>
+        <source>I approve each person in a &amp;waiting room</source>
+        <translation>由我在等候室逐一审核(&amp;W)</translation>
     </message>
     <message>
         <source>The room runs on this computer and people on the same Wi-Fi or cable network join it directly.</source>
         <translation>房间在这台电脑上运行，连接同一 Wi-Fi 或有线网络的人可以直接加入。</translation>
-    </message>
-    <message>
-        <source>Show the room&apos;s &amp;name to others on this network</source>
-        <translation>向此网络中的其他人显示房间名称(&amp;N)</translation>
     </message>
     <message>
         <source>Off: others on the network see only that a room exists. Either way, nobody gets in without the invite link.</source>
@@ -881,10 +981,6 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>&amp;Anyone with the invite link</source>
         <translation>任何持有邀请链接的人(&amp;A)</translation>
-    </message>
-    <message>
-        <source>I &amp;approve each person in a waiting room</source>
-        <translation>由我在等候室逐一审核(&amp;P)</translation>
     </message>
     <message>
         <source>You see each person&apos;s name and key fingerprint before they come in.</source>
