@@ -106,3 +106,6 @@ class ClientStats:
     output_buffer_ms: float  # mixed audio queued for the speaker
     problems: tuple[str, ...]  # device problems reported so far
     counters: dict[str, int]  # the protocol's counts (forged, replayed, late keys...)
+    # The second audio lane (app.net.lanes): open, connected, copies sent and received, the
+    # second copies dropped, and whether our link falls behind what the room sends.
+    lanes: dict[str, int | bool] = field(default_factory=dict)

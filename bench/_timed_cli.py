@@ -20,8 +20,8 @@ from pathlib import Path
 tree = Path(sys.argv.pop(1)).resolve()
 sys.path.insert(0, str(tree))
 
-from app import client as client_module  # noqa: E402
 from app import cli  # noqa: E402
+from app import client as client_module  # noqa: E402
 
 marks: dict[str, float | None] = {"speech": None, "record": None}
 RoomClient = client_module.RoomClient
