@@ -105,7 +105,8 @@ class RoomClient(SoundDevices):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._init_sound()
         # A second connection carrying copies of the audio when our link stalls (app.net.lanes).
-        self.lanes = LaneKeeper(self._from_lane, proxy=proxy, enabled=lanes, say=self._problem)
+        self.lanes = LaneKeeper(self._from_lane, proxy=proxy, enabled=lanes,
+                                on_too_slow=self._too_slow)
         self._next_lane = 0.0
         self._lane_busy = False
         # The loop's nap: a future the timer or a microphone frame (`_device_ready`) resolves.
@@ -350,6 +351,10 @@ class RoomClient(SoundDevices):
         self._handle_events()
         if self._queue_output():
             self._spawn(self._flush())
+
+    def _too_slow(self, speakers: int) -> None:
+        if self.policy.on_link_too_slow is not None:
+            self.policy.on_link_too_slow(speakers)
 
     async def _lane_tick(self, now: float) -> None:
         p = self.protocol

@@ -41,6 +41,8 @@ class Policy:
     on_event: Callable[[ev.Event, RoomProtocol], None] | None = None
     # A sentence for the user when a sound device fails or cannot be opened (loop thread).
     on_audio_problem: Callable[[str], None] | None = None
+    # Our link cannot carry what the room sends (the number of speakers on stage; loop thread).
+    on_link_too_slow: Callable[[int], None] | None = None
 
 
 @dataclass

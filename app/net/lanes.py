@@ -267,15 +267,17 @@ class LaneKeeper:
 
     The client calls `outgoing` for every message it sends, `first` for every delivered frame
     from either connection, `frame` for every authenticated frame it plays, and `tick` about
-    once a second; `sentence` is said to the user when the link cannot carry the room.
+    once a second; `too_slow(speakers)` is called once when the link cannot carry the room
+    (the front end says it in the user's language; `too_slow_sentence` is the English).
     """
 
     def __init__(self, deliver: Callable[[bytes], None], *, proxy: ProxySettings | None,
-                 enabled: bool = True, say: Callable[[str], None] | None = None) -> None:
+                 enabled: bool = True,
+                 on_too_slow: Callable[[int], None] | None = None) -> None:
         self.enabled = enabled
         self.deliver = deliver
         self.proxy = proxy
-        self.say = say
+        self.on_too_slow = on_too_slow
         self.policy = LanePolicy()
         self.firsts = Firsts()
         self.backlog = Backlog()
@@ -299,8 +301,8 @@ class LaneKeeper:
     async def tick(self, now: float, *, url: str, routing_id: bytes, in_room: bool,
                    speaking: bool, stalls: int, speakers: int) -> None:
         slow = self.backlog.too_slow(now)
-        if slow and not self.too_slow and self.say is not None:
-            self.say(too_slow_sentence(speakers))
+        if slow and not self.too_slow and self.on_too_slow is not None:
+            self.on_too_slow(speakers)
         self.too_slow = slow
         self.policy.observe(now, stalls, slow)
         want = self.enabled and in_room and self.policy.wanted(now, speaking)

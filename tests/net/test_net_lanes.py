@@ -107,7 +107,8 @@ def test_the_keeper_copies_only_audio_and_says_when_too_slow() -> None:
     said: list[str] = []
 
     async def scenario() -> None:
-        keeper = LaneKeeper(lambda data: None, proxy=None, enabled=False, say=said.append)
+        keeper = LaneKeeper(lambda data: None, proxy=None, enabled=False,
+                            on_too_slow=lambda n: said.append(too_slow_sentence(n)))
         keeper.outgoing(encode(Media(b"x" * 80)))  # no lane: nothing happens, nothing breaks
         assert keeper.first(b"\x01\x81control")  # not media: never deduplicated
         assert keeper.first(b"\x01\x81control")
