@@ -46,7 +46,7 @@ from app.core.protocol import RoomProtocol, State
 from app.core.roster import Role
 from app.net.backoff import Backoff
 from app.net.failover import RelayLink
-from app.net.lanes import LaneKeeper
+from app.net.lanes import LaneKeeper, is_media
 from app.net.pacing import Pacer
 from app.net.proxy import ProxySettings
 from app.net.transport import TransportError, describe_close, describe_code
@@ -65,6 +65,11 @@ UNANSWERED_BEFORE_NEXT = 2  # unanswered resume knocks (5 s each) before trying 
 LOSS_REPORT_FRESH = 10.0  # seconds a listener's loss report counts for the encoder
 STATS_INTERVAL = 0.5  # seconds between `last_stats` snapshots for other threads
 LANE_INTERVAL = 1.0  # seconds between looks at whether a second audio lane is wanted
+# Our own audio waiting in the link's buffer past which a frame is dropped, not queued: on a
+# slow or stalled uplink a queued frame reaches listeners only after their playout gave up on
+# it, and the queue would become delay. About 25 frames beyond the kernel's 4 KiB
+# (app.net.transport.tune_for_voice); control messages are never dropped.
+UPLINK_BACKLOG = 4096
 
 
 class RoomClient(SoundDevices):
@@ -109,6 +114,7 @@ class RoomClient(SoundDevices):
                                 on_too_slow=self._too_slow)
         self._next_lane = 0.0
         self._lane_busy = False
+        self.frames_dropped_uplink = 0
         # The loop's nap: a future the timer or a microphone frame (`_device_ready`) resolves.
         self._nap: asyncio.Future[None] | None = None
         self._next_send = self._next_play = 0.0
@@ -251,6 +257,9 @@ class RoomClient(SoundDevices):
         self._queue_output()
         for data in self._pacer.drain() if everything else self._pacer.ready(self.clock()):
             self.lanes.outgoing(data)  # a copy of each audio frame on the lane, if one is open
+            if is_media(data) and ws.transport.get_write_buffer_size() > UPLINK_BACKLOG:
+                self.frames_dropped_uplink += 1
+                continue
             try:
                 await ws.send(data)
             except ConnectionClosed as exc:
@@ -516,7 +525,8 @@ class RoomClient(SoundDevices):
             speaker=out.stats if out is not None else None,
             output_buffer_ms=(out.queued_samples / 48.0) if out is not None else 0.0,
             problems=tuple(self.problems),
-            counters=dict(self.protocol.counters),
+            counters=dict(self.protocol.counters,
+                          **{"audio-dropped-uplink": self.frames_dropped_uplink}),
             lanes=self.lanes.stats(),
         )
 
