@@ -5,6 +5,8 @@
     majlis host [--relay URL] --name ROOM [--as NAME] [--speak WAV] [--record WAV]
                 [--auto-admit] [--auto-stage] [--for SECONDS] [AUDIO]
     majlis join LINK [--as NAME] [--speak WAV] [--record WAV] [--for SECONDS] [AUDIO]
+    majlis host ... --code [--lan ADDRESS]      also offer a spoken code (app/code/cli.py)
+    majlis join --code CODE [--relay URL | --lan ADDRESS] ...
     majlis --list-devices
 
 AUDIO: [--mic [DEVICE]] [--speaker [DEVICE]] [--no-noise-suppression] [--no-echo-cancellation]
@@ -30,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from app.client import AudioSettings, ClientStats, Outcome, Policy, RoomClient, Speech
+from app.code import cli as codecli
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol
@@ -49,6 +52,7 @@ EPILOG = """exit codes:
   5  you were removed from the room
   6  the host did not let you in
   7  the host ended the room
+  8  the code did not work (wrong, expired, used, or tried wrongly too often)
 """
 
 
@@ -102,11 +106,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="let in everyone who has the link (default: ask for each person)")
     h.add_argument("--auto-stage", action="store_true",
                    help="invite to the stage whoever raises a hand")
+    codecli.add_host_options(h)
     common(h)
 
     j = sub.add_parser("join", help="join a room with an invite link",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    j.add_argument("link", help="the invite link (majlis://join#...)")
+    j.add_argument("link", nargs="?", help="the invite link (majlis://join#...)")
+    codecli.add_join_options(j)
     common(j)
     return p
 
@@ -166,7 +172,8 @@ COMMANDS = """commands (type on standard input, one per line):
   cohost NAME          make someone a co-host
   kick NAME            remove someone from the room
   move N               move the room to the invite's relay number N (everyone follows)
-  end                  end the room for everyone"""
+  end                  end the room for everyone
+""" + codecli.COMMANDS
 
 
 def _find(protocol: RoomProtocol, who: str) -> int:
@@ -176,12 +183,13 @@ def _find(protocol: RoomProtocol, who: str) -> int:
     raise LookupError(f"nobody called {who!r} is in the room")
 
 
-def _command(line: str, protocol: RoomProtocol, client: RoomClient) -> None:
+def _command(line: str, protocol: RoomProtocol, client: RoomClient,
+             codes: codecli.HostCodes | None = None) -> None:
     """One host command from standard input; mistakes are explained, never fatal."""
     verb, _, arg = line.strip().partition(" ")
     now = time.monotonic()
     try:
-        if verb == "":
+        if verb == "" or (codes is not None and codes.command(verb)):
             return
         if verb == "list":
             for m in protocol.members.values():
@@ -209,7 +217,8 @@ def _command(line: str, protocol: RoomProtocol, client: RoomClient) -> None:
         _say(f"cannot {verb}: {exc}")
 
 
-async def _read_commands(protocol: RoomProtocol, client: RoomClient) -> None:
+async def _read_commands(protocol: RoomProtocol, client: RoomClient,
+                         codes: codecli.HostCodes | None = None) -> None:
     """Read host commands in a daemon thread: a blocked read must never hold up the exit."""
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[str] = asyncio.Queue()
@@ -222,7 +231,7 @@ async def _read_commands(protocol: RoomProtocol, client: RoomClient) -> None:
 
     threading.Thread(target=reader, name="majlis-stdin", daemon=True).start()
     while line := await lines.get():
-        _command(line, protocol, client)
+        _command(line, protocol, client, codes)
         await client.flush()
 
 
@@ -252,6 +261,8 @@ async def _run(args: argparse.Namespace) -> Outcome:
         if not relays:
             from relay.server import RelayConfig, RelayServer
 
+            if args.lan and args.listen == "127.0.0.1:0":  # reachable where it is announced
+                args.listen = f"{args.lan[0]}:0"
             host, _, port = args.listen.rpartition(":")
             try:
                 server = RelayServer(RelayConfig(host=host or "127.0.0.1", port=int(port or 0)))
@@ -269,10 +280,19 @@ async def _run(args: argparse.Namespace) -> Outcome:
         speech = Speech(speech_pcm, start_after_join=1.0)
         policy = Policy(auto_stage=args.auto_stage, unmute_on_stage=args.mic is not None)
     else:
-        try:
-            invite = Invite.parse(args.link)
-        except BadInvite as exc:
-            return Outcome(2, str(exc))
+        if args.code:
+            status, sentence, coded = await codecli.invite_from_code(
+                args, identity.public, args.display_name or "Guest", proxy)
+            if coded is None:
+                return Outcome(status, sentence)
+            invite = coded
+        elif not args.link:
+            return Outcome(2, "Give an invite link, or --code CODE.")
+        else:
+            try:
+                invite = Invite.parse(args.link)
+            except BadInvite as exc:
+                return Outcome(2, str(exc))
         protocol = RoomProtocol.join(identity, invite, args.display_name or "Guest", now=now)
         relay_url = invite.relays[0]
         speech = Speech(speech_pcm)
@@ -284,6 +304,20 @@ async def _run(args: argparse.Namespace) -> Outcome:
     client = RoomClient(protocol, relay_url, speech=speech, record=args.record is not None,
                         policy=policy, audio=audio, proxy=proxy if server is None else None)
 
+    codes = None
+    if args.command == "host":
+        codes = codecli.HostCodes(protocol, relay_url, proxy if server is None else None,
+                                  first=args.code, ttl=args.code_ttl)
+    withdraw = None
+    if args.command == "host" and args.lan:
+        if server is None:
+            return Outcome(2, "--lan announces the built-in relay: leave out --relay.")
+        try:
+            withdraw = await codecli.advertise_on_lan(args.lan, relay_url)
+        except codecli.LanError as exc:  # the network refused mDNS
+            await server.close()
+            return Outcome(3, str(exc))
+
     def on_event(event: ev.Event, p: RoomProtocol) -> None:
         _narrate(event, p)
         if isinstance(event, ev.RoomOpened):
@@ -293,11 +327,13 @@ async def _run(args: argparse.Namespace) -> Outcome:
                  f"type 'admit {event.knock_id}' or 'refuse {event.knock_id}'")
         elif isinstance(event, ev.KnockWithdrawn):
             _say(f"knock {event.knock_id}: their connection dropped; they may knock again")
+        if codes is not None:
+            codes.on_event(event, p)
 
     policy.on_event = on_event
     commands = None
     if args.command == "host" and sys.stdin is not None:
-        commands = asyncio.ensure_future(_read_commands(protocol, client))
+        commands = asyncio.ensure_future(_read_commands(protocol, client, codes))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
@@ -307,6 +343,10 @@ async def _run(args: argparse.Namespace) -> Outcome:
     finally:
         if commands is not None:
             commands.cancel()
+        if codes is not None:
+            await codes.close()
+        if withdraw is not None:
+            await withdraw()
         if args.record is not None and client.recording is not None:
             write_wav(args.record, client.recording.pcm())
         if args.stats:

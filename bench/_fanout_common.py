@@ -31,6 +31,7 @@ import os
 import select
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -83,6 +84,8 @@ class Worker:
     def open_all(self) -> None:
         for _ in range(self.count):
             sock = socket.create_connection((self.uri.host, self.uri.port), timeout=30)
+            if self.uri.secure:  # a relay with its own test certificate (bench/relay_abuse.py)
+                sock = insecure_tls().wrap_socket(sock, server_hostname=self.uri.host)
             protocol = ClientProtocol(self.uri, max_size=None)
             protocol.send_request(protocol.connect())
             for data in protocol.data_to_send():
@@ -142,9 +145,12 @@ class Worker:
                     report = {"received": self.received, "histogram": self.histogram}
                     print(json.dumps(report), flush=True)
                     return
+                sock = self.socks[fd]
                 try:
-                    data = self.socks[fd].recv(16384)
-                except BlockingIOError:
+                    data = sock.recv(16384)
+                    while isinstance(sock, ssl.SSLSocket) and sock.pending():
+                        data += sock.recv(16384)
+                except (BlockingIOError, ssl.SSLWantReadError):
                     continue
                 if not data:
                     poller.unregister(fd)
@@ -300,9 +306,18 @@ def end_workers(workers: list[subprocess.Popen[str]]) -> None:
         proc.wait()
 
 
+def insecure_tls() -> ssl.SSLContext:
+    """A client context that accepts the bench's own self-signed certificate."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 async def speak(url: str, join: bool, seconds: float, rate: float, pid: int) -> tuple[int, float]:
     """Send `seconds * rate` frames on a fixed schedule; return frames sent and server CPU."""
-    async with connect(url, compression=None) as ws:
+    tls = {"ssl": insecure_tls()} if url.startswith("wss:") else {}
+    async with connect(url, compression=None, **tls) as ws:
         if join:
             await ws.send(JOIN)
             await ws.recv()  # Joined

@@ -25,7 +25,26 @@ from urllib.parse import parse_qs, urlsplit
 from relay.errors import ConfigError
 from relay.limits import TokenBucket
 
-__all__ = ["AddressLimits", "check_token", "client_address", "parse_networks", "request_token"]
+__all__ = [
+    "EXEMPT",
+    "UNKNOWN",
+    "AddressLimits",
+    "address_key",
+    "check_token",
+    "client_address",
+    "is_trusted",
+    "parse_networks",
+    "request_token",
+]
+
+# What a trusted proxy forwarded when it forwarded nothing usable: no header, or garbage. Such
+# clients are not believed to be anyone in particular, so they share one set of limits (and are
+# never mistaken for the proxy's own, exempt, loopback address).
+UNKNOWN = "unknown"
+# The addresses a local reverse proxy, a local Tor daemon (onion service) or the desktop app's
+# own clients come from: each stands for many users, so per-address limits exempt them unless
+# the operator says otherwise. The rest of 127.0.0.0/8 is counted like any other address.
+EXEMPT = frozenset(("127.0.0.1", "::1"))
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -61,22 +80,48 @@ def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
     return any(address in net for net in trusted)
 
 
+def is_trusted(peer: str, trusted: Sequence[Network]) -> bool:
+    """Whether `peer` (a TCP peer's address) is one of the trusted proxies."""
+    address = _address(peer)
+    return address is not None and _trusted(address, trusted)
+
+
 def client_address(peer: str, forwarded_for: Sequence[str], trusted: Sequence[Network]) -> str:
-    """The address to apply limits to (and to log, when logging addresses is on)."""
+    """The address to apply limits to (and to log, when logging addresses is on).
+
+    Behind a trusted proxy the client is whoever the proxy says; a proxy that says nothing
+    usable (no header, or a hop that is not an address) gets `UNKNOWN`, never its own address.
+    """
     current = _address(peer)
     if current is None:
-        return peer
+        return UNKNOWN
     if not trusted or not _trusted(current, trusted):
         return str(current)
     hops = [hop for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    if not hops:
+        return UNKNOWN
     for hop in reversed(hops):
         address = _address(hop)
         if address is None:
-            break  # garbage from a hop we trust less than the one that passed it on
+            return UNKNOWN  # garbage passed on by a hop we trust: we know nothing
         current = address
         if not _trusted(current, trusted):
             break
     return str(current)
+
+
+def address_key(address: str, ipv4_prefix: int = 32, ipv6_prefix: int = 64) -> str:
+    """What per-address limits count: the address's network of the given prefix length.
+
+    One IPv6 subscriber usually gets a whole /64 (often a /56), so counting exact IPv6
+    addresses would let one client be 2^64 clients."""
+    parsed = _address(address)
+    if parsed is None:
+        return address
+    prefix = ipv4_prefix if parsed.version == 4 else ipv6_prefix
+    if prefix >= parsed.max_prefixlen:
+        return str(parsed)
+    return str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False))
 
 
 def request_token(path: str, authorization: str | None) -> str | None:
@@ -89,10 +134,13 @@ def request_token(path: str, authorization: str | None) -> str | None:
     return values[0] if values else None
 
 
-def check_token(presented: str | None, tokens: Sequence[str]) -> bool:
-    """True when no token is required or `presented` equals one of `tokens` (constant time)."""
+def check_token(presented: str | None, tokens: Sequence[str], invite_only: bool = False) -> bool:
+    """True when `presented` equals one of `tokens` (constant time), or when the relay is open.
+
+    An invite-only relay with no token left (an emptied or unreadable token file) admits no
+    one: an empty list must never read as "no token needed"."""
     if not tokens:
-        return True
+        return not invite_only
     if presented is None:
         return False
     given = presented.encode("utf-8", "replace")

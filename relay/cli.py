@@ -9,18 +9,25 @@ never a traceback: an operator should not have to read Python to fix a typo.
 
 from __future__ import annotations
 
+import signal
+
+# Before the slow imports below: see relay/__main__.py (the console script starts here).
+if hasattr(signal, "SIGHUP"):
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
 import argparse
 import asyncio
 import contextlib
 import logging
 import os
-import signal
+import socket
 import sys
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 from relay.config import add_arguments, load_config
-from relay.errors import ConfigError
+from relay.errors import ConfigError, ListenError
+from relay.logs import OncePerInterval
 from relay.server import RelayConfig, RelayServer, quiet_exception_handler
 
 __all__ = ["build_parser", "config_from_args", "main"]
@@ -53,17 +60,42 @@ def config_from_args(args: argparse.Namespace,
     return load_config(args, os.environ if environ is None else environ, {"port": DEFAULT_PORT})
 
 
-def _raise_fd_limit(wanted: int) -> None:
-    """Each connection is a file descriptor; many systems start processes at 1024."""
+FD_RESERVE = 64  # listeners, the metrics server, Redis, logs
+
+
+def _check_fd_limit(config: RelayConfig) -> str | None:
+    """Each connection, and each handshake in progress, is a file descriptor, and many systems
+    start processes at 1024. Raise the soft limit as far as needed; if the hard limit is too
+    low, say so before listening: past the limit every accept fails, and the relay would
+    refuse people while its limits claim room for them."""
     try:
         import resource
     except ImportError:  # pragma: no cover - not POSIX
-        return
+        return None
+    wanted = config.max_connections + config.max_handshakes + FD_RESERVE
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-    if soft != resource.RLIM_INFINITY and soft < target:
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return None
+    if hard == resource.RLIM_INFINITY or hard >= wanted:
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            return None
+    return (f"max_connections {config.max_connections} and max_handshakes "
+            f"{config.max_handshakes} need {wanted} open files, but the limit is {soft} "
+            f"(hard limit {hard}); raise it (systemd: LimitNOFILE=, shell: ulimit -n) or "
+            "lower max_connections")
+
+
+def _notify_ready() -> None:
+    """Tell systemd (Type=notify) the relay is listening, so that a reload is held back until
+    then. No dependency: the protocol is one datagram."""
+    path = os.environ.get("NOTIFY_SOCKET")
+    if not path:
+        return
+    if path.startswith("@"):
+        path = "\0" + path[1:]
+    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.sendto(b"READY=1", path)
 
 
 async def _run(config: RelayConfig) -> int:
@@ -82,6 +114,9 @@ async def _run(config: RelayConfig) -> int:
     await server.start()
     try:
         print(f"listening on {server.url}", flush=True)
+        if server.metrics_url is not None:
+            print(f"{PROG}: metrics on {server.metrics_url}", file=sys.stderr, flush=True)
+        _notify_ready()
         await stop.wait()
     finally:
         await server.close()
@@ -100,12 +135,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    _raise_fd_limit(config.max_connections + 64)
+    for handler in logging.getLogger().handlers:  # asyncio's and websockets' records too
+        handler.addFilter(OncePerInterval())
+    problem = _check_fd_limit(config)
+    if problem is not None:
+        print(f"{PROG}: error: {problem}", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_run(config))
     except ConfigError as exc:  # an unreadable certificate is only found when loading it
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    except ListenError as exc:
+        print(f"{PROG}: cannot listen on {exc.address}: {exc.reason}", file=sys.stderr)
+        return 1
     except OSError as exc:
         reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
         print(f"{PROG}: cannot listen on {config.host}:{config.port}: {reason}", file=sys.stderr)

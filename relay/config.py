@@ -97,6 +97,27 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in text.split(",") if w.strip())
 
 
+def _tokens(text: str) -> tuple[str, ...]:
+    """An empty token list given on purpose is a mistake, never "admit everyone"."""
+    tokens = _words(text)
+    if not tokens or len(tokens) != len(text.split(",")):
+        raise ValueError("an empty token would admit no one and an empty list everyone; "
+                         "leave the option out for an open relay")
+    return tokens
+
+
+def _host(text: str) -> str:
+    """An empty host would make asyncio listen on every interface."""
+    if not text.strip():
+        raise ValueError("an empty address would listen on every interface; say 0.0.0.0 or "
+                         ":: to mean that")
+    return text.strip()
+
+
+def _prefix(text: str) -> int:
+    return _int(text, "a prefix length")
+
+
 @dataclass(frozen=True)
 class Option:
     key: str  # TOML key; environment variable MAJLIS_RELAY_<KEY>
@@ -113,7 +134,7 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("host", "host", "--host", _text, "address to listen on (0.0.0.0: every interface)",
+    Option("host", "host", "--host", _host, "address to listen on (0.0.0.0: every interface)",
            "ADDR"),
     Option("port", "port", "--port", _port, "TCP port (0 picks a free one)", "PORT"),
     Option("cert", "certfile", "--cert", _text,
@@ -126,10 +147,19 @@ OPTIONS: tuple[Option, ...] = (
     Option("path", "path", "--path", _text,
            "serve websockets only on this path (e.g. a long random one); every other request "
            "gets the ordinary web page", "PATH"),
+    Option("site", "site", "--site", _text,
+           "directory with the website to show everyone but relay clients (default: the page "
+           "of a freshly installed nginx)", "DIR"),
+    Option("healthz_path", "healthz_path", "--healthz-path", _text,
+           "also answer health checks on this path of the public port (the metrics listener "
+           "always has /healthz)", "PATH"),
+    Option("http_timeout", "http_timeout", "--http-timeout", _positive,
+           "seconds a visitor may take to send a request (idle keep-alive: 5 more), as nginx",
+           "S"),
     Option("stealth", "stealth", "--stealth", _bool,
            "say nothing distinctive to a client before it sends a valid Join: close without "
            "reason or error message", None, "switch"),
-    Option("token", "tokens", "--token", _words,
+    Option("token", "tokens", "--token", _tokens,
            "access token(s), comma-separated: only clients with one may join. Prefer "
            "--token-file (the command line is visible to other local users)", "TOKEN", "list"),
     Option("token_file", "token_file", "--token-file", _text,
@@ -156,10 +186,31 @@ OPTIONS: tuple[Option, ...] = (
            "limit; loopback exempt)", "PER_SECOND"),
     Option("max_rooms_per_ip", "max_rooms_per_ip", "--max-rooms-per-ip", _count,
            "rooms one address may be in at once (0: no limit; loopback exempt)", "N"),
+    Option("ipv4_prefix", "ipv4_prefix", "--ipv4-prefix", _prefix,
+           "per-address limits count IPv4 networks of this prefix length", "BITS"),
+    Option("ipv6_prefix", "ipv6_prefix", "--ipv6-prefix", _prefix,
+           "per-address limits count IPv6 networks of this prefix length (one subscriber "
+           "usually has a /64)", "BITS"),
+    Option("exempt_loopback", "exempt_loopback", "--exempt-loopback", _bool,
+           "exempt 127.0.0.1 and ::1 (a local proxy, a local Tor daemon for an onion service) "
+           "from per-address limits; set false to count them as one address", "BOOL"),
     Option("media_buffer", "media_buffer_limit", "--media-buffer", _positive_int,
            "drop media for a listener with more than this queued", "BYTES"),
     Option("control_buffer", "control_buffer_limit", "--control-buffer", _positive_int,
-           "disconnect a listener with more than this queued", "BYTES"),
+           "close a connection with more than this queued for it, of any kind (control, "
+           "pongs, close frames)", "BYTES"),
+    Option("output_memory", "output_memory", "--output-memory", _count,
+           "queued output the whole relay may hold; past it the connections holding the most "
+           "are dropped first (0: no ceiling)", "BYTES"),
+    Option("stall_timeout", "stall_timeout", "--stall-timeout", _positive,
+           "close a member whose queued output has not drained for this long", "S"),
+    Option("join_timeout", "join_timeout", "--join-timeout", _positive,
+           "close a connection that has not sent its Join this long after the upgrade", "S"),
+    Option("max_handshakes", "max_handshakes", "--max-handshakes", _count,
+           "connections in their TLS or HTTP handshake at once; more are dropped unanswered "
+           "(0: no limit)", "N"),
+    Option("tls_handshake_timeout", "tls_handshake_timeout", "--tls-handshake-timeout",
+           _positive, "seconds a TLS handshake may take", "S"),
     Option("keepalive", "ping_interval", "--keepalive", _keepalive,
            "seconds between keepalive pings, randomised +-25%; a connection that does not "
            "answer within as long again is closed (0: no pings)", "S"),
@@ -196,9 +247,9 @@ def add_arguments(parser: argparse.ArgumentParser, defaults: RelayConfig) -> Non
             default = ",".join(default) or "none"
         shown = "off" if default in (None, False) else default
         help_text = f"{o.help} (default: {shown}; file: {o.key}; env: {o.env})".replace("%", "%%")
-        if o.kind == "switch":
-            parser.add_argument(o.flag, dest=o.key, action="store_const", const=True,
-                                default=None, help=help_text)
+        if o.kind == "switch":  # "--stealth" alone means true; "--stealth false" is allowed
+            parser.add_argument(o.flag, dest=o.key, metavar="BOOL", nargs="?", const=True,
+                                default=None, type=_argparse_type(o), help=help_text)
         else:
             parser.add_argument(o.flag, dest=o.key, metavar=o.metavar, default=None,
                                 type=_argparse_type(o), help=help_text)
@@ -238,12 +289,14 @@ def _typed(o: Option, value: Any, where: str) -> Any:
         if o.kind == "list" and isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
                 raise ValueError("must be a list of strings")
+            if o.parse is _tokens:
+                return _tokens(",".join(value))
             return tuple(v.strip() for v in value)
         if o.kind == "switch" and not isinstance(value, bool):
             raise ValueError(f"{value!r} is not true or false")
-        if isinstance(value, bool) and o.kind != "switch":
+        if isinstance(value, bool) and o.kind != "switch" and o.parse is not _bool:
             raise ValueError(f"{value!r} is not a valid value")
-        if isinstance(value, int | float | bool):
+        if isinstance(value, int | float | bool):  # TOML numbers and booleans, as text
             value = str(value).lower() if isinstance(value, bool) else str(value)
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not a valid value")

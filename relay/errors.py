@@ -8,7 +8,8 @@ decoding relay messages, a fuzz test) can catch one family and know nothing else
     │   ├── UnknownVersion   the first byte names an envelope version we do not speak
     │   └── MessageTooLarge  a payload or peer list exceeds the fixed maximum
     ├── RouterMisuse         the caller broke the Router's API contract (a local bug, not the peer)
-    └── ConfigError          a limit or option has a value the relay cannot run with
+    ├── ConfigError          a limit or option has a value the relay cannot run with
+    └── ListenError          an address (the relay's or its metrics') cannot be listened on
 
 Wire errors are the peer's fault and are turned into a close with a reason; `RouterMisuse` and
 `ConfigError` are ours and surface to the operator.
@@ -42,3 +43,12 @@ class ConfigError(RelayError, ValueError):
 
     Also a ValueError, so code that embeds a relay can treat it like any other bad argument.
     """
+
+
+class ListenError(RelayError, OSError):
+    """An address cannot be listened on; `address` says which one (the relay's own, or the
+    metrics listener's), so an operator is not sent looking at the wrong port."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"cannot listen on {address}: {reason}")
+        self.address, self.reason = address, reason

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_ROOMS = 10_000
-DEFAULT_MAX_CONNECTIONS = 20_000
+DEFAULT_MAX_CONNECTIONS = 10_000  # each is a file descriptor; see relay/cli.py
 DEFAULT_MAX_ROOM_SIZE = 10_000
 DEFAULT_RATE = 200.0  # messages per second per connection; a speaker sends 50 media frames/s
 BURST_FACTOR = 2.0

@@ -250,12 +250,11 @@ class Router(Generic[C]):
         member = self._conns.get(conn)
         if member is None:
             return []
+        # The reasons name the limit but not its value: a prober learns nothing to fingerprint.
         if not member.bucket.take(now):
-            rate = self.limits.rate_messages
-            return self._close(conn, CloseCode.RATE_LIMITED, f"more than {rate:g} messages/s")
+            return self._close(conn, CloseCode.RATE_LIMITED, "too many messages")
         if member.byte_bucket is not None and not member.byte_bucket.take(now, len(data)):
-            return self._close(conn, CloseCode.RATE_LIMITED,
-                               f"more than {member.byte_bucket.rate:g} bytes/s")
+            return self._close(conn, CloseCode.RATE_LIMITED, "too much data")
         counters = self.counters
         counters.messages_in += 1
         counters.bytes_in += len(data)
@@ -289,6 +288,15 @@ class Router(Generic[C]):
             return self._close(conn, CloseCode.BAD_MESSAGE, "already joined a room")
         # Only Media is left, and the hot path has taken every valid Media message.
         raise AssertionError(f"unrouted message {type(message).__name__}")  # pragma: no cover
+
+    def charge(self, conn: C, now: float, cost: float = 1.0) -> list[Output[C]]:
+        """Frames that are not messages (ping, pong, close, a message's continuation frames)
+        spend the same budget as messages: each costs the relay a read, and a ping a written
+        pong, so a flood of them must end in RATE_LIMITED like a flood of messages."""
+        member = self._conns.get(conn)
+        if member is None or member.bucket.take(now, cost):
+            return []
+        return self._close(conn, CloseCode.RATE_LIMITED, "too many messages")
 
     def disconnect(self, conn: C) -> list[Output[C]]:
         """The websocket is gone. Idempotent: a closed or unknown connection yields nothing."""

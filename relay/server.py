@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+from asyncio import sslproto
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -32,9 +34,12 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 from relay.bus import BusUnavailable, JoinRefused, RedisBus
-from relay.errors import RelayError
+from relay.errors import ListenError, RelayError
+from relay.front import Front
+from relay.guard import Peer as _Peer
+from relay.guard import Pending, RelayConnection, sweep
 from relay.http import NEUTRAL_PAGE, Gate
-from relay.keepalive import JitteredPings
+from relay.logs import _WS_LOGGER, _WS_LOGGER_IPS, LogLimiter, quiet_exception_handler
 from relay.metrics import MetricsServer
 from relay.rooms import Close, Output, Router, Send
 from relay.settings import RelayConfig
@@ -48,6 +53,7 @@ from relay.shared import (
     Subscribe,
     Unsubscribe,
 )
+from relay.site import Site
 from relay.tls import ReloadingTLS
 from relay.wire import CloseCode, Error, encode, is_join
 
@@ -58,40 +64,10 @@ SHUTDOWN_GRACE = 1.0  # seconds
 _OPEN = State.OPEN
 
 
-class _NoDebug(logging.Filter):
-    """Websockets logs request headers and frame contents at DEBUG; those can carry addresses."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.INFO
-
-
-# Two loggers for websockets, chosen per server: the default one drops DEBUG records. A child
-# logger does not inherit its parent's filters, so "relay.websockets.ips" logs everything.
-_WS_LOGGER = logging.getLogger("relay.websockets")
-_WS_LOGGER.addFilter(_NoDebug())
-_WS_LOGGER_IPS = logging.getLogger("relay.websockets.ips")
-
-class _Peer:
-    """The router's handle for one connection, holding the transport's bound methods so the
-    fan-out loop does one attribute lookup per call instead of three (it runs per listener per
-    frame: at 1000 listeners, 50,000 times a second for one speaker)."""
-
-    __slots__ = ("address", "admitted", "buffered", "closing", "protocol", "sent_join", "write",
-                 "ws")
-
-    def __init__(self, ws: ServerConnection, address: str | None) -> None:
-        self.ws = ws
-        self.protocol = ws.protocol
-        self.write = ws.transport.write
-        self.buffered = ws.transport.get_write_buffer_size
-        self.closing = ws.transport.is_closing
-        self.address = address  # only when per-address limits apply to it
-        self.admitted: asyncio.Future[None] | None = None  # shared rooms: join in progress
-        self.sent_join = False
-
-
-class _JitteredConnection(JitteredPings, ServerConnection):
-    """Keepalive pings at randomised intervals (relay.keepalive)."""
+_JitteredConnection = RelayConnection  # keepalive jitter lives in relay.keepalive
+TLS_READ_BUFFER = 4096  # bytes; start() says why
+SWEEP_INTERVAL = 0.5  # seconds between checks of stalled members and of the output ceiling
+_ABUSE = (CloseCode.RATE_LIMITED, CloseCode.TOO_SLOW)  # closes after which nothing more is read
 
 
 def _frame(data: bytes) -> bytes:
@@ -119,20 +95,44 @@ class RelayServer:
             self.router = Router(config.limits())
         self.counters = self.router.counters
         self.tls = ReloadingTLS(config.certfile, config.keyfile) if config.certfile else None
-        self.gate = Gate(config, self.healthy)
+        self.site = Site(config.site)
+        self.gate = Gate(config, self.healthy, self.site)
+        self.front = Front(self.site, config.path, config.healthz_path, self.healthy,
+                           header_timeout=config.http_timeout,
+                           keepalive_timeout=config.http_timeout + 5.0,
+                           max_per_address=config.max_connections_per_ip,
+                           trusted=config.trusted_proxies,
+                           exempt_loopback=config.exempt_loopback,
+                           prefixes=(config.ipv4_prefix, config.ipv6_prefix))
+        self.log = LogLimiter(logger)
         self._server: Server | None = None
         self._metrics: MetricsServer | None = None
         self._timers: dict[_Peer, asyncio.TimerHandle] = {}
         self._live: set[ServerConnection] = set()
+        self._peers: dict[ServerConnection, _Peer] = {}
         self._tasks: set[asyncio.Future[None]] = set()
         self._media_limit = config.media_buffer_limit
         self._control_limit = config.control_buffer_limit
+        self.pending = Pending(config.max_handshakes, config.tls_handshake_timeout)
+        self._connection_class = type("RelayConnection", (RelayConnection,), {
+            "pending": self.pending, "front": self.front,
+            "output_limit": config.control_buffer_limit})
+        self.shed = 0  # connections dropped to keep queued output under output_memory
 
     async def start(self) -> None:
         """Bind and start serving. Raises OSError (for example address in use) or ConfigError."""
         cfg = self.config
         if self.bus is not None:
             await self.bus.start()
+        if self.tls is not None:
+            # asyncio gives each TLS connection a 256 KiB read buffer before any check: 300 KB
+            # a socket, 6 GB at max_connections. asyncio reads records in as many pieces as it
+            # takes, and voice needs no large reads. (Process-wide: the class holds it.)
+            sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
+        tls: dict[str, Any] = {}
+        if self.tls is not None:
+            tls = {"ssl": self.tls.context,
+                   "ssl_handshake_timeout": cfg.tls_handshake_timeout}
         self._server = await serve(
             self._handle,
             cfg.host,
@@ -140,20 +140,29 @@ class RelayServer:
             compression=None,  # compressing ciphertext gains nothing and leaks lengths
             max_size=cfg.max_message,
             process_request=self.gate.process_request,
+            process_response=self.gate.process_response,
+            open_timeout=None,  # relay.front keeps nginx's timers until the upgrade
             server_header=None,
             logger=_WS_LOGGER_IPS if cfg.log_ips else _WS_LOGGER,
             ping_interval=cfg.ping_interval or None,
             ping_timeout=cfg.ping_interval or None,
             close_timeout=cfg.close_timeout,
-            ssl=self.tls.context if self.tls is not None else None,
-            create_connection=_JitteredConnection,
+            create_connection=self._connection_class,
+            **tls,
         )
         metrics = cfg.metrics_address()
         if metrics is not None:
             self._metrics = MetricsServer(*metrics, self.metrics, self.healthy)
-            await self._metrics.start()
+            try:
+                await self._metrics.start()
+            except OSError as exc:
+                self._metrics = None
+                await self.close()
+                reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+                raise ListenError(f"{metrics[0]}:{metrics[1]} (metrics_listen)", reason) from None
         if self.tls is not None and cfg.tls_reload_interval > 0:
             self._spawn(self._watch_certificate())
+        self._spawn(self._sweep())
 
     @property
     def url(self) -> str:
@@ -220,6 +229,24 @@ class RelayServer:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def _sweep(self) -> None:
+        """Every SWEEP_INTERVAL: close members stalled past `stall_timeout`, and keep queued
+        output under `output_memory` (relay.guard.sweep)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL)
+            stalled, shed = sweep(self._live, loop.time(), self.config.stall_timeout,
+                                  self.config.output_memory)
+            for ws in stalled:
+                peer = self._peers.get(ws)
+                if peer is not None:
+                    self._apply(self.router.close(peer, CloseCode.TOO_SLOW, "stalled"))
+                    if ws.protocol.state is _OPEN:  # not routed yet: close it anyway
+                        self._close(Close(peer, CloseCode.TOO_SLOW, "stalled"))
+            if shed:
+                self.shed += shed
+                self.counters.drop("output_shed", shed)
+
     async def _watch_certificate(self) -> None:
         assert self.tls is not None
         while True:
@@ -238,10 +265,18 @@ class RelayServer:
         address, authorized = self.gate.verdict(ws)
         self._live.add(ws)
         peer = _Peer(ws, address)
+        self._peers[ws] = peer
+        if isinstance(ws, RelayConnection):
+            ws.upgraded()
         if address is not None:
             self.gate.by_address.opened(address)
+        deadline = loop.call_later(self.config.join_timeout, self._join_deadline, peer)
         try:
-            self._apply(router.connect(peer, address))
+            refused = router.connect(peer, address)
+            if refused:  # the relay is full: a stealthy relay waits to see who asks
+                await self._refuse_after_join(peer, refused)
+                return
+            self._budget(peer, ws)
             if not authorized:
                 await self._unauthorized(peer)
                 return
@@ -258,12 +293,16 @@ class RelayServer:
                     await self._wait_admitted(peer)
         except ConnectionClosed:
             pass
-        except Exception:
-            # A bug must cost one connection, never the relay. No address in this record.
-            logger.exception("connection handler failed")
+        except Exception as exc:
+            # A bug must cost one connection, never the relay, and one log line per interval
+            # however often a client can trigger it. No address in this record.
+            self.log.once(f"handler:{type(exc).__name__}", "connection handler failed: %s",
+                          type(exc).__name__, exc_info=True)
             ws.transport.abort()
         finally:
+            deadline.cancel()
             self._live.discard(ws)
+            self._peers.pop(ws, None)
             if address is not None:
                 self.gate.by_address.closed(address)
             self._apply(router.disconnect(peer))
@@ -275,17 +314,54 @@ class RelayServer:
             else:
                 logger.debug("connection closed (%s)", ws.close_code)
 
+    def _budget(self, peer: _Peer, ws: ServerConnection) -> None:
+        """Charge control and continuation frames to the peer's message budget, and close it
+        with TOO_SLOW when its queued output passes the bound (relay.guard)."""
+        if not isinstance(ws, RelayConnection):
+            return
+        router, loop = self.router, asyncio.get_running_loop()
+
+        def overflow() -> None:
+            if ws.protocol.state is not _OPEN:
+                if ws.transport.get_write_buffer_size() > 2 * self._control_limit:
+                    ws.transport.abort()  # still flooding after its close: no more grace
+                return
+            self._apply(router.close(peer, CloseCode.TOO_SLOW, "too slow"))
+            if ws.protocol.state is _OPEN:
+                self._close(Close(peer, CloseCode.TOO_SLOW, "too slow"))
+
+        ws.on_frame = lambda: self._apply(router.charge(peer, loop.time()))
+        ws.on_overflow = overflow
+        if ws.early_frames:
+            self._apply(router.charge(peer, loop.time(), ws.early_frames))
+
+    def _join_deadline(self, peer: _Peer) -> None:
+        """An upgraded connection that has not joined in time holds a slot for nothing."""
+        router = self.router
+        if router.slot_of(peer) is not None or peer.admitted is not None:
+            return
+        if router.is_connected(peer):
+            self._apply(router.close(peer, CloseCode.JOIN_FIRST, "no Join in time"))
+        elif peer.ws.protocol.state is _OPEN:  # refused already, still waiting (stealth)
+            self._close(Close(peer, CloseCode.UNAUTHORIZED, "an access token is needed"))
+
     async def _unauthorized(self, peer: _Peer) -> None:
-        """No valid token. A stealthy relay answers only a client that sent a valid Join (so
-        it knows the protocol and a routing id); anyone else sees a plain websocket close."""
+        """No valid token."""
+        await self._refuse_after_join(peer, self.router.close(
+            peer, CloseCode.UNAUTHORIZED, "an access token is needed"))
+
+    async def _refuse_after_join(self, peer: _Peer, refusal: list[Output[_Peer]]) -> None:
+        """A stealthy relay explains a refusal only to a client that sent a valid Join (so it
+        knows the protocol and a routing id; today's clients always send it first); anyone
+        else sees a plain websocket close."""
         if self.config.stealth:
             with contextlib.suppress(TimeoutError, ConnectionClosed):
-                async with asyncio.timeout(self.config.close_timeout * 6):
+                async with asyncio.timeout(self.config.join_timeout):
                     first = await peer.ws.recv()
                     peer.sent_join = isinstance(first, bytes) and is_join(first)
         else:
             peer.sent_join = True
-        self._apply(self.router.close(peer, CloseCode.UNAUTHORIZED, "an access token is needed"))
+        self._apply(refusal)
         with contextlib.suppress(ConnectionClosed):
             await peer.ws.wait_closed()
 
@@ -426,6 +502,10 @@ class RelayServer:
                 ws.protocol.send_binary(encode(Error(close.code, close.reason)))
                 ws.protocol.send_close(close.code, close.reason)
             ws.send_data()
+            if close.code in _ABUSE:
+                # A flooder keeps sending after its close: reading and parsing what it sends
+                # until the close times out cost every room latency. Read no more of it.
+                ws.transport.pause_reading()
         except Exception:
             logger.exception("closing a connection failed")
             ws.transport.abort()
@@ -438,9 +518,3 @@ def _remote(ws: ServerConnection, address: str | None) -> str:
     if address is not None:
         return address
     return str(ws.remote_address[0]) if ws.remote_address else "?"
-
-
-def quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """Asyncio's default handler prints transports and peer names; keep only the message."""
-    safe = {k: v for k, v in context.items() if k in ("message", "exception")}
-    loop.default_exception_handler(safe)

@@ -38,7 +38,22 @@ class RelayConfig:
     max_room_size: int = DEFAULT_MAX_ROOM_SIZE
     rate_messages: float = DEFAULT_RATE
     media_buffer_limit: int = 256 * 1024
-    control_buffer_limit: int = 8 * 1024 * 1024
+    # Queued output of every kind (control, pongs, close frames) one connection may hold before
+    # it is closed with TOO_SLOW; and for the whole relay, past which the connections holding
+    # the most are dropped first. A stalled member is closed after `stall_timeout` seconds
+    # whatever it is sent; an upgraded connection must send its Join within `join_timeout`.
+    control_buffer_limit: int = 1024 * 1024
+    output_memory: int = 64 * 1024 * 1024
+    stall_timeout: float = 10.0
+    join_timeout: float = 10.0
+    # The website (relay/site.py): a directory of the operator's own pages (None: nginx's
+    # default page), nginx's header timeout, and /healthz on this port only where asked.
+    site: str | None = None
+    http_timeout: float = 60.0
+    healthz_path: str | None = None
+    # Connections still in their TLS or HTTP handshake, and the TLS handshake's deadline.
+    max_handshakes: int = 1000
+    tls_handshake_timeout: float = 10.0
     log_ips: bool = False
     # Beyond the interface: how long a closing handshake may take before the socket is aborted,
     # and the keepalive ping period (None or 0 disables keepalive; each wait is randomised
@@ -48,7 +63,9 @@ class RelayConfig:
     log_level: str = "warning"
     # Looking ordinary and access control (relay/access.py).
     path: str | None = None  # websocket only on this path; elsewhere the neutral page
-    stealth: bool = False  # before a valid Join, close without a reason or an Error message
+    # Before a valid Join, close without a reason or an Error message (a client always sends
+    # its Join first, so it still learns why it was refused).
+    stealth: bool = True
     tokens: tuple[str, ...] = ()  # any of these admits; empty: the relay is open
     token_file: str | None = None  # one token a line, read again on SIGHUP
     trusted_proxies: tuple[str, ...] = ()  # reverse proxies whose X-Forwarded-For is believed
@@ -56,6 +73,9 @@ class RelayConfig:
     max_connections_per_ip: int = 256
     handshakes_per_ip: float = 20.0  # upgrades per second, bursts of twice as many
     max_rooms_per_ip: int = 64
+    ipv4_prefix: int = 32  # per-address limits count networks of these prefix lengths
+    ipv6_prefix: int = 64
+    exempt_loopback: bool = True  # 127.0.0.1 and ::1 (a local proxy or Tor) are not counted
     # Bytes per second per connection, bursts of 4x; 0: only the message rate bounds it (200
     # messages of at most 64 KiB: 13 MB/s). Public relays should set it (RELAY.md).
     rate_bytes: float = 0
@@ -96,21 +116,42 @@ class RelayConfig:
         self.limits()
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port must be in 0..65535, not {self.port}")
-        if self.max_message < 16:
-            raise ConfigError(f"max_message must be at least 16 bytes, not {self.max_message}")
+        largest = MAX_PAYLOAD + 64  # the envelope's own maximum: a larger message is never valid
+        if not 16 <= self.max_message <= largest:
+            raise ConfigError(f"max_message must be between 16 and {largest} bytes (the largest "
+                              f"valid message), not {self.max_message}")
+        if not self.host.strip():
+            raise ConfigError("host must not be empty (an empty host listens on every "
+                              "interface; say 0.0.0.0 or :: to mean that)")
+        if self.ping_interval and not 1.0 <= self.ping_interval <= 3600.0:
+            raise ConfigError(f"keepalive must be 0 (off) or between 1 and 3600 seconds, not "
+                              f"{self.ping_interval:g}")
         for name in ("media_buffer_limit", "control_buffer_limit", "max_connections_per_ip",
-                     "max_rooms_per_ip", "handshakes_per_ip", "rate_bytes"):
+                     "max_rooms_per_ip", "handshakes_per_ip", "rate_bytes", "output_memory",
+                     "max_handshakes"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative")
+        for name in ("stall_timeout", "join_timeout", "tls_handshake_timeout", "http_timeout"):
+            value = getattr(self, name)
+            if not 1.0 <= value <= 3600.0:
+                raise ConfigError(f"{name} must be between 1 and 3600 seconds, not {value:g}")
+        if self.output_memory and self.output_memory < self.control_buffer_limit:
+            raise ConfigError("output_memory must be at least control_buffer")
         if self.rate_bytes and self.rate_bytes * 4 < self.max_message:
             raise ConfigError(f"rate_bytes {self.rate_bytes:g} is too low: its burst (4x) must "
                               f"hold one message of max_message ({self.max_message}) bytes")
+        if not 8 <= self.ipv4_prefix <= 32 or not 16 <= self.ipv6_prefix <= 128:
+            raise ConfigError("ipv4_prefix must be in 8..32 and ipv6_prefix in 16..128")
         if self.keyfile is not None and self.certfile is None:
             raise ConfigError("a key file needs a certificate file (--cert)")
         if not self.close_timeout > 0:
             raise ConfigError("close_timeout must be positive")
-        if self.path is not None and (not self.path.startswith("/") or "?" in self.path):
-            raise ConfigError(f"path {self.path!r} must start with / and have no query")
+        for name in ("path", "healthz_path"):
+            value = getattr(self, name)
+            if value is not None and (not value.startswith("/") or "?" in value):
+                raise ConfigError(f"{name} {value!r} must start with / and have no query")
+        if self.healthz_path is not None and self.healthz_path == self.path:
+            raise ConfigError("healthz_path must differ from path")
         if self.tls_reload_interval < 0:
             raise ConfigError("tls_reload_interval must not be negative")
         if any(not t or t != t.strip() for t in self.tokens):
@@ -132,3 +173,4 @@ def read_token_file(path: str) -> tuple[str, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"token_file: cannot read {path}: {exc}") from None
     return tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
+

@@ -275,7 +275,8 @@ def test_200_listeners_over_two_relays_get_every_frame(
 
 def test_without_its_bus_a_relay_refuses_and_says_so(tmp_path: Path) -> None:
     port = free_port()  # nothing listens here yet
-    rp = start_relay("--redis", f"redis://127.0.0.1:{port}/0", *FAST_BUS)
+    rp = start_relay("--redis", f"redis://127.0.0.1:{port}/0", "--healthz-path", "/healthz",
+                     *FAST_BUS)
     http = rp.url.replace("ws://", "http://")
     try:
         with pytest.raises(urllib.error.HTTPError) as info:

@@ -23,7 +23,7 @@ def load(argv: list[str], env: dict[str, str] | None = None) -> RelayConfig:
 def test_defaults_without_any_source() -> None:
     config = load([])
     assert (config.host, config.port, config.max_rooms) == ("127.0.0.1", 8765, 10_000)
-    assert config.tokens == () and config.redis_url is None and not config.stealth
+    assert config.tokens == () and config.redis_url is None and config.stealth
 
 
 def test_flags_beat_environment_beat_file(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -164,37 +165,56 @@ def test_message_above_max_message_is_refused_by_the_websocket_layer(
 
 
 @pytest.mark.parametrize("first", [encode(Media(b"x")), encode(Control(b"x"))])
-def test_first_message_must_be_join(relay: RelayProcess, first: bytes) -> None:
+@pytest.mark.parametrize("stealth", ["true", "false"])
+def test_first_message_must_be_join(first: bytes, stealth: str) -> None:
+    """By default (stealth) a prober's wrong first message gets a bare 1008, nothing to
+    recognise; with stealth off the relay says why."""
+    rp = start_relay("--stealth", stealth)
+
     async def scenario() -> None:
-        ws = await connect(relay.url, compression=None)
+        ws = await connect(rp.url, compression=None)
         await ws.send(first)
         code, reason, _ = await closed_with(ws)
-        assert (code, reason) == (4001, "the first message must be Join")
+        expected = (1008, "") if stealth == "true" else (4001, "the first message must be Join")
+        assert (code, reason) == expected
 
-    run(scenario)
+    try:
+        run(scenario)
+    finally:
+        rp.stop()
 
 
 def _http_get(url: str, path: str) -> tuple[int, dict[str, str], bytes]:
     http_url = url.replace("ws://", "http://") + path
-    with urllib.request.urlopen(http_url, timeout=GUARD) as response:
-        return response.status, dict(response.headers), response.read()
+    try:
+        with urllib.request.urlopen(http_url, timeout=GUARD) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as refused:
+        return refused.code, dict(refused.headers), refused.read()
 
 
-@pytest.mark.parametrize("path", ["/", "/index.html", "/some/where?q=1"])
-def test_plain_http_gets_a_neutral_page(relay: RelayProcess, path: str) -> None:
-    status, headers, body = _http_get(relay.url, path)
-    assert status == 200
-    assert headers["Content-Type"].startswith("text/html")
+@pytest.mark.parametrize(("path", "status"),
+                         [("/", 200), ("/index.html", 200), ("/?q=1", 200), ("/some/where", 404),
+                          ("/healthz", 404)])
+def test_plain_http_gets_an_ordinary_website(relay: RelayProcess, path: str, status: int) -> None:
+    """The page and the errors of a freshly installed nginx (test_relay_prober.py compares)."""
+    got, headers, body = _http_get(relay.url, path)
+    assert got == status
+    assert headers["Content-Type"] == "text/html" and headers["Server"] == "nginx"
     assert b"<html" in body
-    assert "Server" not in headers
     identifying = [b"majlis", b"relay", b"websocket", b"python", b"voice", b"room"]
     assert not [word for word in identifying if word in body.lower()]
 
 
-def test_healthz(relay: RelayProcess) -> None:
-    status, headers, body = _http_get(relay.url, "/healthz")
-    assert (status, body) == (200, b"ok\n")
-    assert "Server" not in headers
+def test_healthz_only_where_the_operator_put_it() -> None:
+    rp = start_relay("--healthz-path", "/ready-7Q", "--path", "/k7Qp2xZ")
+    try:
+        base = rp.url.rsplit("/", 1)[0]
+        status, _, body = _http_get(base, "/ready-7Q")
+        assert (status, body) == (200, b"ok\n")
+        assert _http_get(base, "/healthz")[0] == 404
+    finally:
+        rp.stop()
 
 
 def test_in_process_relay_keeps_no_state_for_an_empty_room() -> None:
