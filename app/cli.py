@@ -36,6 +36,7 @@ from app.code import cli as codecli
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol
+from app.net.lanes import too_slow_sentence
 from app.net.proxy import ProxySettings
 from audio.devices import list_devices
 from audio.wav import WavError, read_wav, write_wav
@@ -297,6 +298,7 @@ async def _run(args: argparse.Namespace) -> Outcome:
         speech = Speech(speech_pcm)
         policy = Policy(accept_stage=talks, raise_hand=talks, unmute_on_stage=args.mic is not None)
     policy.on_audio_problem = _say
+    policy.on_link_too_slow = lambda speakers: _say(too_slow_sentence(speakers))
 
     # The built-in relay is this computer: no proxy to reach it.
     client = RoomClient(protocol, relay_url, speech=speech, record=args.record is not None,

@@ -46,6 +46,7 @@ from app.core.protocol import RoomProtocol, State
 from app.core.roster import Role
 from app.net.backoff import Backoff
 from app.net.failover import RelayLink
+from app.net.lanes import LaneKeeper, is_media
 from app.net.pacing import Pacer
 from app.net.proxy import ProxySettings
 from app.net.transport import TransportError, describe_close, describe_code
@@ -63,6 +64,12 @@ MAX_CATCH_UP = 10  # ticks replayed after a stall before the clock is reset
 UNANSWERED_BEFORE_NEXT = 2  # unanswered resume knocks (5 s each) before trying the next relay
 LOSS_REPORT_FRESH = 10.0  # seconds a listener's loss report counts for the encoder
 STATS_INTERVAL = 0.5  # seconds between `last_stats` snapshots for other threads
+LANE_INTERVAL = 1.0  # seconds between looks at whether a second audio lane is wanted
+# Our own audio waiting in the link's buffer past which a frame is dropped, not queued: on a
+# slow or stalled uplink a queued frame reaches listeners only after their playout gave up on
+# it, and the queue would become delay. About 25 frames beyond the kernel's 4 KiB
+# (app.net.transport.tune_for_voice); control messages are never dropped.
+UPLINK_BACKLOG = 4096
 
 
 class RoomClient(SoundDevices):
@@ -72,7 +79,7 @@ class RoomClient(SoundDevices):
                  audio: AudioSettings | None = None,
                  proxy: ProxySettings | None = None, reconnect: bool = True,
                  backoff: Backoff | None = None,
-                 boot: Callable[[], float] = boot_clock) -> None:
+                 boot: Callable[[], float] = boot_clock, lanes: bool = True) -> None:
         self.protocol = protocol
         self.proxy = proxy  # SOCKS5 (Tor) or HTTP CONNECT; None connects directly
         # The relay we start on, then the invite's others (app.net.failover).
@@ -102,6 +109,12 @@ class RoomClient(SoundDevices):
         self._speak_at: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._init_sound()
+        # A second connection carrying copies of the audio when our link stalls (app.net.lanes).
+        self.lanes = LaneKeeper(self._from_lane, proxy=proxy, enabled=lanes,
+                                on_too_slow=self._too_slow)
+        self._next_lane = 0.0
+        self._lane_busy = False
+        self.frames_dropped_uplink = 0
         # The loop's nap: a future the timer or a microphone frame (`_device_ready`) resolves.
         self._nap: asyncio.Future[None] | None = None
         self._next_send = self._next_play = 0.0
@@ -170,6 +183,7 @@ class RoomClient(SoundDevices):
                 future.cancel()
             self.last_stats = self.stats()  # with the devices' figures, before they close
             await self._close_devices()
+            await self.lanes.close()
             with contextlib.suppress(Exception):
                 await self._ws.close()
         return self.outcome
@@ -242,6 +256,10 @@ class RoomClient(SoundDevices):
         ws = self._ws
         self._queue_output()
         for data in self._pacer.drain() if everything else self._pacer.ready(self.clock()):
+            self.lanes.outgoing(data)  # a copy of each audio frame on the lane, if one is open
+            if is_media(data) and ws.transport.get_write_buffer_size() > UPLINK_BACKLOG:
+                self.frames_dropped_uplink += 1
+                continue
             try:
                 await ws.send(data)
             except ConnectionClosed as exc:
@@ -271,8 +289,8 @@ class RoomClient(SoundDevices):
             reason = "The relay closed the connection."
             try:
                 async for message in self._ws:
-                    if isinstance(message, str):
-                        continue
+                    if isinstance(message, str) or not self.lanes.first(message):
+                        continue  # text, or a frame the lane brought first
                     self.protocol.receive_data(message, self.clock())
                     self._handle_events()
                     if self._queue_output():  # an audio frame in usually sends nothing back
@@ -334,6 +352,33 @@ class RoomClient(SoundDevices):
 
         self._spawn(close())
 
+    def _from_lane(self, data: bytes) -> None:
+        """An audio frame from the lane: into the core like one from the link, if first."""
+        if not self.lanes.first(data) or self.protocol.state is State.CLOSED:
+            return
+        self.protocol.receive_data(data, self.clock())
+        self._handle_events()
+        if self._queue_output():
+            self._spawn(self._flush())
+
+    def _too_slow(self, speakers: int) -> None:
+        if self.policy.on_link_too_slow is not None:
+            self.policy.on_link_too_slow(speakers)
+
+    async def _lane_tick(self, now: float) -> None:
+        p = self.protocol
+        on_stage = sum(1 for m in p.members.values() if m.role.on_stage and m.member_id != p.me)
+        try:
+            stats = self.listening.stats()
+            await self.lanes.tick(
+                now, url=self.link.url, routing_id=p.invite.routing_id,
+                in_room=p.state is State.IN_ROOM,
+                speaking=p.can_speak and (self.consented or self.policy.accept_stage),
+                stalls=sum(s.late for s in stats.values()),
+                speakers=on_stage)
+        finally:
+            self._lane_busy = False
+
     def _spawn(self, job: Any) -> None:
         task = asyncio.ensure_future(job)
         self._tasks.add(task)  # the loop keeps only weak references to tasks
@@ -361,6 +406,10 @@ class RoomClient(SoundDevices):
                 self._service_devices(now)
                 self._send_ready(now)
                 self._play_ready(now)
+            if now >= self._next_lane and not self._lane_busy:
+                self._next_lane = now + LANE_INTERVAL
+                self._lane_busy = True
+                self._spawn(self._lane_tick(now))
             if now >= self._next_stats:
                 self._next_stats = now + STATS_INTERVAL
                 self.last_stats = self.stats()
@@ -476,7 +525,9 @@ class RoomClient(SoundDevices):
             speaker=out.stats if out is not None else None,
             output_buffer_ms=(out.queued_samples / 48.0) if out is not None else 0.0,
             problems=tuple(self.problems),
-            counters=dict(self.protocol.counters),
+            counters=dict(self.protocol.counters,
+                          **{"audio-dropped-uplink": self.frames_dropped_uplink}),
+            lanes=self.lanes.stats(),
         )
 
     # -- events ----------------------------------------------------------------------------
@@ -490,6 +541,7 @@ class RoomClient(SoundDevices):
             if isinstance(event, ev.AudioFrame):
                 self.frames_received += 1
                 self.listening.push(event.member_id, event.seq, event.payload, now)
+                self.lanes.frame(event.member_id, event.seq, now)
             elif isinstance(event, ev.RoomOpened):
                 if self.policy.unmute_on_stage:
                     with contextlib.suppress(LocalProtocolError):
@@ -516,6 +568,7 @@ class RoomClient(SoundDevices):
                     self.consented = True  # unmuting is saying yes to the microphone
             elif isinstance(event, ev.MemberLeft):
                 self.listening.forget(event.member_id)
+                self.lanes.forget(event.member_id)
             elif isinstance(event, ev.Kicked):
                 if self.policy.exit_on_kick:
                     self._finish(Outcome(5, "You were removed from the room by a host."))

@@ -41,6 +41,8 @@ class Policy:
     on_event: Callable[[ev.Event, RoomProtocol], None] | None = None
     # A sentence for the user when a sound device fails or cannot be opened (loop thread).
     on_audio_problem: Callable[[str], None] | None = None
+    # Our link cannot carry what the room sends (the number of speakers on stage; loop thread).
+    on_link_too_slow: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -106,3 +108,6 @@ class ClientStats:
     output_buffer_ms: float  # mixed audio queued for the speaker
     problems: tuple[str, ...]  # device problems reported so far
     counters: dict[str, int]  # the protocol's counts (forged, replayed, late keys...)
+    # The second audio lane (app.net.lanes): open, connected, copies sent and received, the
+    # second copies dropped, and whether our link falls behind what the room sends.
+    lanes: dict[str, int | bool] = field(default_factory=dict)

@@ -144,10 +144,12 @@ class Listening:
             if now < window.next_report:
                 continue
             due = s.played + s.lost + s.skipped
-            expected, lost = due - window.due, s.lost - window.lost
+            # `lost` can fall: when a stream ends, the concealment at its tail is recounted as
+            # stretching, not loss (audio.jitter). Never report a negative count for a window.
+            expected, lost = due - window.due, max(0, s.lost - window.lost)
             window.due, window.lost, window.next_report = due, s.lost, now + REPORT_INTERVAL
             if expected > 0:
-                out.append((member_id, expected, lost, round(s.jitter_ms)))
+                out.append((member_id, expected, min(lost, expected), round(s.jitter_ms)))
         return out
 
     def stats(self) -> dict[int, SpeakerStats]:

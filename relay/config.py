@@ -196,6 +196,9 @@ OPTIONS: tuple[Option, ...] = (
            "from per-address limits; set false to count them as one address", "BOOL"),
     Option("media_buffer", "media_buffer_limit", "--media-buffer", _positive_int,
            "drop media for a listener with more than this queued", "BYTES"),
+    Option("media_age", "media_max_age", "--media-age", _seconds,
+           "drop media for a listener whose queued output has not drained for this long "
+           "(0: off)", "S"),
     Option("control_buffer", "control_buffer_limit", "--control-buffer", _positive_int,
            "close a connection with more than this queued for it, of any kind (control, "
            "pongs, close frames)", "BYTES"),

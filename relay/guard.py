@@ -44,6 +44,16 @@ __all__ = ["SEND_BUFFER", "Peer", "Pending", "RelayConnection", "TooManyHandshak
 # voice over any link a listener has; a bulk transfer this relay is not.
 SEND_BUFFER = 128 * 1024
 
+# A voice stream is thin (a packet or two in flight): Linux keeps its retransmission timeout
+# linear instead of doubling when asked, which shortens the worst stalls after a lost
+# retransmission. And the kernel holds at most 2 KiB the network has not taken yet (125 ms at
+# 128 kbit/s; a listener that keeps up has nothing unsent at all), so a listener's backlog stays
+# in the transport's buffer, where the media fan-out sees how long it has been waiting and drops
+# what would arrive too late (docs/AUDIO.md, "Voice over TCP").
+NOTSENT_LOWAT = 2048
+VOICE_OPTIONS = ((getattr(socket, "TCP_THIN_LINEAR_TIMEOUTS", 16), 1),
+                 (getattr(socket, "TCP_NOTSENT_LOWAT", 25), NOTSENT_LOWAT))
+
 _COUNTED = frozenset((Opcode.PING, Opcode.PONG, Opcode.CLOSE, Opcode.CONT))
 
 
@@ -148,6 +158,9 @@ class RelayConnection(JitteredPings, ServerConnection):
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+            for option, value in VOICE_OPTIONS:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.IPPROTO_TCP, option, value)
         super().connection_made(transport)
         if front is not None:
             self._reader = RequestReader()
@@ -284,8 +297,8 @@ class Peer:
     fan-out loop does one attribute lookup per call instead of three (it runs per listener per
     frame: at 1000 listeners, 50,000 times a second for one speaker)."""
 
-    __slots__ = ("address", "admitted", "buffered", "closing", "protocol", "sent_join", "write",
-                 "ws")
+    __slots__ = ("address", "admitted", "backlog_since", "buffered", "closing", "protocol",
+                 "sent_join", "write", "ws")
 
     def __init__(self, ws: ServerConnection, address: str | None) -> None:
         self.ws = ws
@@ -296,3 +309,6 @@ class Peer:
         self.address = address  # only when per-address limits apply to it
         self.admitted: asyncio.Future[None] | None = None  # shared rooms: join in progress
         self.sent_join = False
+        # Since when this connection's queued output has not drained (None: it has): the age
+        # of the oldest byte waiting is at most now minus this (server.py, media fan-out).
+        self.backlog_since: float | None = None

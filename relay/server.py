@@ -5,8 +5,9 @@ once (server frames are unmasked, so the bytes are the same for every listener) 
 each target's transport without awaiting. No listener can delay another, because nothing waits
 on any one socket. The price of never waiting is a rule for listeners that do not keep up:
 
-* media to a connection whose write buffer already holds more than `media_buffer_limit` bytes is
-  dropped and counted (a late audio frame is worthless; the jitter buffer conceals it);
+* media to a connection whose write buffer already holds more than `media_buffer_limit` bytes,
+  or has not drained for `media_max_age` seconds, is dropped and counted (a late audio frame is
+  worthless; the jitter buffer conceals it);
 * control is always queued (it carries keys and roster changes that must not be lost), but a
   connection whose buffer passes `control_buffer_limit` is closed with TOO_SLOW, which bounds
   the memory one stalled client can hold.
@@ -25,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from asyncio import sslproto
 from typing import Any
 
@@ -112,6 +114,7 @@ class RelayServer:
         self._peers: dict[ServerConnection, _Peer] = {}
         self._tasks: set[asyncio.Future[None]] = set()
         self._media_limit = config.media_buffer_limit
+        self._media_age = config.media_max_age or float("inf")
         self._control_limit = config.control_buffer_limit
         self.pending = Pending(config.max_handshakes, config.tls_handshake_timeout)
         self._connection_class = type("RelayConnection", (RelayConnection,), {
@@ -458,14 +461,25 @@ class RelayServer:
         # A peer is skipped once its closing handshake started (a data frame may not follow a
         # close frame) or its transport is closing (lost, but websockets has not been told).
         if send.droppable:
-            limit = self._media_limit
+            limit, age = self._media_limit, self._media_age
             dropped = 0
+            now = 0.0
             for peer in send.targets:
                 if peer is exclude or peer.protocol.state is not _OPEN or peer.closing():
                     continue
-                if peer.buffered() > limit:
-                    dropped += 1
-                    continue
+                size = peer.buffered()
+                if size:
+                    # Queued output that has not drained for longer than playout can wait:
+                    # this frame would only arrive too late, behind the rest.
+                    now = now or time.monotonic()
+                    since = peer.backlog_since
+                    if since is None:
+                        peer.backlog_since = since = now
+                    if size > limit or now - since > age:
+                        dropped += 1
+                        continue
+                elif peer.backlog_since is not None:
+                    peer.backlog_since = None
                 peer.write(frame)
                 written += 1
             if dropped:

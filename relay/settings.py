@@ -38,6 +38,10 @@ class RelayConfig:
     max_room_size: int = DEFAULT_MAX_ROOM_SIZE
     rate_messages: float = DEFAULT_RATE
     media_buffer_limit: int = 256 * 1024
+    # Media is also dropped for a listener whose queued output has not drained for this long: a
+    # frame written behind it would reach the listener after its playout gave up on it (the
+    # jitter buffer's ceiling is 200 ms), and the queue would become delay. 0 turns it off.
+    media_max_age: float = 0.2
     # Queued output of every kind (control, pongs, close frames) one connection may hold before
     # it is closed with TOO_SLOW; and for the whole relay, past which the connections holding
     # the most are dropped first. A stalled member is closed after `stall_timeout` seconds
@@ -131,6 +135,9 @@ class RelayConfig:
                      "max_handshakes"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative")
+        if not 0.0 <= self.media_max_age <= 60.0:
+            raise ConfigError(f"media_age must be between 0 (off) and 60 seconds, not "
+                              f"{self.media_max_age:g}")
         for name in ("stall_timeout", "join_timeout", "tls_handshake_timeout", "http_timeout"):
             value = getattr(self, name)
             if not 1.0 <= value <= 3600.0:

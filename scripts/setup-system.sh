@@ -14,6 +14,9 @@ PKGS=(
   pipewire pipewire-pulse pipewire-alsa wireplumber pulseaudio-utils dbus-daemon
   # relay scale-out and censorship tests: a message bus, proxies, reverse proxies, certificates
   redis-server microsocks tinyproxy nginx-light caddy openssl
+  # lossy and throttled networks for the network tests and bench/network.py: namespaces, packet
+  # drop (iptables' statistic match), rate limits (tc tbf)
+  iproute2 iptables
   # checks of the desktop entry, AppStream metadata and invite QR codes
   desktop-file-utils appstream zbar-tools
   # Qt offscreen and fonts for Arabic and Chinese

@@ -13,6 +13,8 @@ is not a signature.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import ssl as _ssl
 from collections.abc import Sequence
 from typing import Any
@@ -74,6 +76,33 @@ class _JitteredClient(JitteredPings, ClientConnection):
     """Keepalive pings at randomised intervals, like the relay's (relay.keepalive)."""
 
 
+# Linux's TCP_THIN_LINEAR_TIMEOUTS and TCP_NOTSENT_LOWAT (the socket module names them on some
+# builds only).
+TCP_THIN_LINEAR_TIMEOUTS = getattr(socket, "TCP_THIN_LINEAR_TIMEOUTS", 16)
+TCP_NOTSENT_LOWAT = getattr(socket, "TCP_NOTSENT_LOWAT", 25)
+NOTSENT_LOWAT = 4096
+
+
+def tune_for_voice(ws: ClientConnection) -> None:
+    """Socket options for a thin, latency-bound stream (docs/AUDIO.md, "Voice over TCP").
+
+    Thin-stream linear timeouts: a voice stream has a packet or two in flight, so a lost
+    retransmission would double the retransmission timeout each time (200, 400, 800 ms);
+    Linux keeps it linear for such streams when asked. A low not-sent watermark: the kernel
+    holds at most 4 KiB that the network has not taken yet, so a backlog on a slow uplink
+    stays in our own buffer, where `RoomClient` sees it and drops audio that would only arrive
+    late. Through a proxy the socket is the proxy's, which is fine: the options apply to the
+    first hop, the one we send on. Best effort: other systems lack them, and nothing depends
+    on them.
+    """
+    sock = ws.transport.get_extra_info("socket")
+    if sock is None:
+        return
+    for option, value in ((TCP_THIN_LINEAR_TIMEOUTS, 1), (TCP_NOTSENT_LOWAT, NOTSENT_LOWAT)):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, option, value)
+
+
 def _proxy_unreachable(exc: OSError) -> bool:
     """python-socks reports a proxy it cannot connect to as its own OSError subclass."""
     return type(exc).__name__ == "ProxyConnectionError"
@@ -113,12 +142,14 @@ async def _open_one(url: str, proxy: ProxySettings | None, open_timeout: float,
     if ssl is not None:
         kwargs["ssl"] = ssl
     try:
-        return await connect(url, compression=None, max_size=MAX_PAYLOAD + 64,
-                             open_timeout=open_timeout,
-                             proxy=via.url(tor_port) if via is not None else None,
-                             ping_interval=KEEPALIVE, ping_timeout=KEEPALIVE,
-                             user_agent_header=USER_AGENT, create_connection=_JitteredClient,
-                             **kwargs)
+        ws = await connect(url, compression=None, max_size=MAX_PAYLOAD + 64,
+                           open_timeout=open_timeout,
+                           proxy=via.url(tor_port) if via is not None else None,
+                           ping_interval=KEEPALIVE, ping_timeout=KEEPALIVE,
+                           user_agent_header=USER_AGENT, create_connection=_JitteredClient,
+                           **kwargs)
+        tune_for_voice(ws)
+        return ws
     except InvalidURI:
         raise TransportError(f"The relay address {url!r} is not valid.") from None
     except InvalidProxy:

@@ -191,6 +191,28 @@ def test_loss_reports_count_each_window_once() -> None:
     assert listening.stats() == {}
 
 
+def test_a_stream_that_ends_between_reports_never_reports_negative_loss() -> None:
+    """A stream's concealed tail is recounted as stretching when it ends (audio.jitter), so the
+    lost count can fall between two reports; a report with a negative count cannot be encoded
+    (it once ended a listener's client under a throttled link)."""
+    sent = packets(voice(1200))
+    listening = Listening()
+    reports = []
+    # Talk in spurts of different lengths, each followed by a gap long enough to end the
+    # stream, so that some report falls while a stream's tail is being concealed.
+    spurts = [(start, start + length) for start, length in
+              zip(range(0, 1200, 60), (23, 31, 37, 41, 43, 47, 29, 19, 17, 13) * 2, strict=False)]
+    for k in range(1200):
+        t = 1.0 + k * F
+        if any(a <= k < b for a, b in spurts):
+            listening.push(7, k, sent[k], t + 0.003)
+        listening.pull(t + 0.045)
+        reports += listening.due_reports(t + 0.045)
+    assert reports
+    for _, expected, lost, _ in reports:
+        assert expected > 0 and 0 <= lost <= expected
+
+
 def test_expected_loss_follows_the_listeners_with_bounds() -> None:
     assert expected_loss_for([]) == MIN_EXPECTED_LOSS
     assert expected_loss_for([0.0, 0.0]) == MIN_EXPECTED_LOSS
