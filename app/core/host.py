@@ -22,6 +22,7 @@ from app.core.keyring import Keyring
 from app.core.roster import Member, Role, may_kick
 from crypto import control as cc
 from crypto.errors import CryptoError
+from crypto.frame import open_frame, parse_frame_header
 from crypto.identity import Identity, PublicIdentity
 from crypto.invite import Invite
 from crypto.keys import EpochKey, seal_epoch_key
@@ -33,7 +34,30 @@ WELCOME_MEMBERS = 400  # members listed in a welcome; the rest of the audience i
 # A welcome back after a drop lists fewer: after a relay restart thousands come back at once,
 # and 400 members each (24 KB) would be 120 MB for 5,000 returners.
 RETURN_WELCOME_MEMBERS = 60
-KEY_ANSWER_INTERVAL = 1.0
+KEY_ANSWER_INTERVAL = 1.0  # at most one key answer a second to one member
+KEY_ANSWERS_PER_SECOND = 10.0  # and this many to everyone, in bursts of KEY_ANSWER_BURST
+KEY_ANSWER_BURST = 20.0
+MAX_WAITING = 100  # knocks held in the waiting room; more are told to wait outside (ignored)
+KNOCKS_PER_SECOND = 10.0  # new knocks an admin opens, in bursts of KNOCK_BURST
+KNOCK_BURST = 40.0
+SEEN_KNOCKS = 4096  # (key, session) of knocks already handled, newest kept
+
+
+class TokenBucket:
+    """`rate` a second, up to `burst`: the one budget shape every flood-facing path uses."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst, self.tokens = rate, burst, burst
+        self.last: float | None = None
+
+    def take(self, now: float) -> bool:
+        if self.last is not None and now > self.last:
+            self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now if self.last is None else max(self.last, now)
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,7 @@ class PendingKnock:
 
 class HostDuties:
     # Provided by RoomProtocol; declared here so the type checker can follow the mixin.
+    is_host: bool
     identity: Identity
     invite: Invite
     members: dict[int, Member]
@@ -66,8 +91,13 @@ class HostDuties:
         self.knocks: dict[int, PendingKnock] = {}
         self._next_member = 1
         self._next_knock = 1
-        self._seen_knocks: set[tuple[bytes, bytes]] = set()
-        self._banned: set[bytes] = set()
+        # Bounded: a knock flood must not grow memory. Insertion order is age.
+        self._seen_knocks: dict[tuple[bytes, bytes], None] = {}
+        self._knock_budget = TokenBucket(KNOCKS_PER_SECOND, KNOCK_BURST)
+        self._answer_budget = TokenBucket(KEY_ANSWERS_PER_SECOND, KEY_ANSWER_BURST)
+        # Keys any admin removed, in removal order: refused at the door and on resume by every
+        # admin (the removal is part of the room's state, not of one admin's memory).
+        self._banned: dict[bytes, None] = {}
         self._departed: set[int] = set()
         self._leave_deadline: float | None = None
         self._my_invites: set[int] = set()
@@ -97,6 +127,14 @@ class HostDuties:
     # -- the door --------------------------------------------------------------------------
 
     def _receive_knock(self, from_slot: int, payload: bytes, now: float) -> None:
+        if not self._knock_budget.take(now):
+            # Knocks cost a decryption and a signature check each; a flood is dropped unread.
+            # Genuine joiners repeat their knock (every RESUME_ANSWER seconds when rejoining;
+            # a fresh joiner's client tells its user the host did not answer).
+            self.counters["knock-over-budget"] += 1
+            self._alert("knock-flood", "Too many requests to join at once; some were ignored.",
+                        now)
+            return
         try:
             knock = cc.open_knock(self.invite.room_secret, payload)
             body = msg.decode_knock(knock.body)
@@ -112,7 +150,16 @@ class HostDuties:
         if tag in self._seen_knocks:
             self.counters["knock-replayed"] += 1
             return
-        self._seen_knocks.add(tag)
+        if not self.auto_admit and len(self.knocks) >= MAX_WAITING \
+                and all(p.joiner != knock.joiner.key for p in self.knocks.values()):
+            # Not remembered as seen: the joiner's repeated knock may find a place later.
+            self.counters["knock-waiting-room-full"] += 1
+            self._alert("waiting-room-full", "The waiting room is full; a request to join was "
+                        "ignored.", now)
+            return
+        self._seen_knocks[tag] = None
+        if len(self._seen_knocks) > SEEN_KNOCKS:
+            del self._seen_knocks[next(iter(self._seen_knocks))]
         if knock.joiner.key in self._banned:
             self._direct(knock.joiner.key, from_slot, msg.Kind.REFUSED,
                          msg.encode_session(body.session))
@@ -170,7 +217,8 @@ class HostDuties:
                          now)
         self._welcome(member, resync=False)
 
-    def _welcome(self, member: Member, resync: bool, listed: int = WELCOME_MEMBERS) -> None:
+    def _welcome(self, member: Member, resync: bool, listed: int = WELCOME_MEMBERS,
+                 slot: int | None = None) -> None:
         key = self.keys.current
         assert key is not None
         # Stage and hosts first, in full; the audience as far as it fits, then only counted.
@@ -181,25 +229,75 @@ class HostDuties:
         audience = sum(1 for m in self.members.values() if not m.role.on_stage)
         body = msg.encode_welcome(msg.Welcome(member.session, member.member_id, self.room_name,
                                               self.topic, key.number, key.key, shown, audience,
-                                              resync))
-        self._direct(member.key, member.slot, msg.Kind.WELCOME, body)
+                                              resync, tuple(self._banned)))
+        self._direct(member.key, member.slot if slot is None else slot, msg.Kind.WELCOME, body)
 
     def _answer_key_request(self, sender: PublicIdentity, request: msg.KeyRequest, slot: int,
                             now: float) -> None:
+        """An admin answers a member who missed a rotation, with the current key and roster.
+
+        Only with proof: the request carries a message the member could not open, and it must
+        open and verify here under an epoch newer than the member's. Anyone who knows the
+        routing id can send a frame marked with a future epoch; nobody outside the room can
+        make one that opens, so a forged frame costs the room one small request per member
+        (with back-off) and never a welcome. Budgets per member and per second bound the rest.
+        """
         member = self.members.get(request.member_id)
         if member is None or member.key != sender.key or member.session != request.session:
             self.counters["key-request-refused"] += 1
             return
-        if member.member_id in self.away:
+        if self.is_host and member.member_id in self.away:
             # We took them for gone (their slot was missing when our own link came back), but
             # they are here: announce them back like a resume, which also sends the key.
             self._returns[member.member_id] = slot
             return
+        current = self.keys.current
+        if current is None or request.epoch >= current.number:
+            self.counters["key-request-refused"] += 1  # they hold ours already, or claim more
+            return
         if now < self._key_answers.get(member.member_id, float("-inf")):
+            self.counters["key-request-over-budget"] += 1
+            return
+        proven = self._evidence_epoch(request)
+        if proven is None or proven <= request.epoch:
+            self.counters["key-request-unproven"] += 1
+            self._alert("key-request-unproven", "A request for the room key came without proof "
+                        "of a newer key (a forged frame from the relay?) and was not answered.",
+                        now)
+            return
+        if not self._answer_budget.take(now):
+            self.counters["key-request-over-budget"] += 1
             return
         self._key_answers[member.member_id] = now + KEY_ANSWER_INTERVAL
+        if len(self._key_answers) > 2 * len(self.members) + 64:
+            self._key_answers = {m: t for m, t in self._key_answers.items() if t > now}
         self.counters["key-requests-answered"] += 1
-        self._welcome(member, resync=True)
+        # To the slot the request came from: an admin that was away may not know its new one.
+        self._welcome(member, resync=True, slot=slot)
+
+    def _evidence_epoch(self, request: msg.KeyRequest) -> int | None:
+        """The epoch under which the request's evidence opens and verifies, or None."""
+        try:
+            if request.evidence_kind is msg.Evidence.AUDIO:
+                header = parse_frame_header(request.evidence)
+                key = self.keys.get(header.epoch)
+                sender = self.members.get(header.member_id)
+                if key is None or sender is None:
+                    return None
+                open_frame(request.evidence, key, self._public(sender.key), sender.session)
+                return header.epoch
+            epoch = cc.peek_control_epoch(request.evidence)
+            key = self.keys.get(epoch)
+            if key is None:
+                return None
+            message = cc.open_control(request.evidence, key)
+            signer = self.members.get(message.signer_id)
+            if signer is None:
+                return None
+            message.verify(self._public(signer.key))
+            return epoch
+        except CryptoError:
+            return None
 
     def _direct(self, recipient: bytes, slot: int, kind: msg.Kind, body: bytes) -> None:
         sealed = cc.seal_direct(self._public(recipient), self.identity, int(kind), body)
@@ -216,7 +314,6 @@ class HostDuties:
         if not may_kick(me, target):
             raise LocalProtocolError(f"a {me.role.name.lower()} may not remove a "
                                      f"{target.role.name.lower()}")
-        self._banned.add(target.key)
         removed = tuple(sorted(self._departed | {member_id}))
         self._rotate(msg.RekeyReason.KICK, removed, now)
 

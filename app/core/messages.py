@@ -21,6 +21,8 @@ MAX_TOPIC = 500
 SESSION_SIZE = 8
 KEY_SIZE = 32
 SEALED_EPOCH_KEY_SIZE = 84
+MAX_BANNED = 1000  # removed keys a welcome carries (the newest, if there were more)
+MAX_EVIDENCE = 2048  # bytes of the unopened message a key request shows
 
 
 class Kind(enum.IntEnum):
@@ -430,6 +432,9 @@ class Welcome:
     members: tuple[Member, ...]
     audience_total: int
     resync: bool
+    # Identity keys any admin removed: every admin refuses them, including one who was away
+    # when the removal happened and learns it only from this resync.
+    banned: tuple[bytes, ...] = ()
 
 
 def encode_welcome(m: Welcome) -> bytes:
@@ -438,6 +443,10 @@ def encode_welcome(m: Welcome) -> bytes:
     w.u8(1 if m.resync else 0).u32(m.audience_total).u16(len(m.members))
     for member in m.members:
         write_member(w, member)
+    banned = m.banned[-MAX_BANNED:]
+    w.u16(len(banned))
+    for key in banned:
+        w.raw(key)
     return w.done()
 
 
@@ -452,8 +461,22 @@ def decode_welcome(data: bytes) -> Welcome:
     resync = r.flag()
     total = r.u32()
     members = tuple(read_member(r) for _ in range(r.u16()))
+    count = r.u16()
+    if count > MAX_BANNED:
+        raise RemoteProtocolError("a welcome lists too many removed keys")
+    banned = tuple(r.raw(KEY_SIZE) for _ in range(count))
     r.end()
-    return Welcome(session, member_id, room_name, topic, epoch, key, members, total, resync)
+    return Welcome(session, member_id, room_name, topic, epoch, key, members, total, resync,
+                   banned)
+
+
+class Evidence(enum.IntEnum):
+    """What a key request shows to prove that a newer epoch exists: a message the requester
+    received and could not open. Only an admin holding that epoch's key can check it, and a
+    relay (or anyone outside the room) cannot make one that passes."""
+
+    AUDIO = 1  # a relay Media payload (crypto.frame)
+    CONTROL = 2  # a control envelope (crypto.control)
 
 
 @dataclass(frozen=True)
@@ -461,17 +484,28 @@ class KeyRequest:
     member_id: int
     session: bytes
     epoch: int  # the newest epoch the member holds
+    evidence_kind: Evidence
+    evidence: bytes  # at most MAX_EVIDENCE bytes
 
 
 def encode_key_request(m: KeyRequest) -> bytes:
-    return Writer().u32(m.member_id).raw(m.session).u32(m.epoch).done()
+    w = Writer().u32(m.member_id).raw(m.session).u32(m.epoch).u8(int(m.evidence_kind))
+    return w.u16(len(m.evidence)).raw(m.evidence).done()
 
 
 def decode_key_request(data: bytes) -> KeyRequest:
     r = Reader(data)
-    m = KeyRequest(r.u32(), r.raw(SESSION_SIZE), r.u32())
+    member_id, session, epoch = r.u32(), r.raw(SESSION_SIZE), r.u32()
+    try:
+        kind = Evidence(r.u8())
+    except ValueError:
+        raise RemoteProtocolError("unknown kind of evidence") from None
+    size = r.u16()
+    if size == 0 or size > MAX_EVIDENCE:
+        raise RemoteProtocolError("evidence is empty or too large")
+    evidence = r.raw(size)
     r.end()
-    return m
+    return KeyRequest(member_id, session, epoch, kind, evidence)
 
 
 def encode_session(session: bytes) -> bytes:

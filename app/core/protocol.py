@@ -45,7 +45,10 @@ from relay import wire
 from relay.errors import WireError
 
 KNOCK_TIMEOUT = 15.0  # seconds a joiner waits for the host to answer a knock
-KEY_REQUEST_INTERVAL = 1.0  # at most one key request a second
+REKNOCK = 3.0  # a joiner without an answer knocks again this often
+KEY_REQUEST_INTERVAL = 1.0  # at most one key request a second, doubling while unanswered
+KEY_REQUEST_MAX_INTERVAL = 60.0
+VERIFY_KEYS = 8192  # parsed identity keys kept; a room larger than this re-parses some
 ALERT_INTERVAL = 10.0  # one alert per kind per interval; the counters keep the true numbers
 
 Random = Callable[[int], bytes]
@@ -95,6 +98,7 @@ class RoomProtocol(Resumption):
         self._rejoin_since: float | None = None
         self._reknock_at = 0.0
         self._next_key_request = 0.0
+        self._key_request_interval = KEY_REQUEST_INTERVAL
         self._alerted: dict[str, float] = {}
         self._rekey_seen: dict[int, set[int]] = {}
         # Listener -> (arrival time, their latest LOSS_REPORT about our stream): the client
@@ -125,7 +129,9 @@ class RoomProtocol(Resumption):
     @classmethod
     def join(cls, identity: Identity, invite: Invite, display_name: str, *, now: float,
              random: Random = os.urandom) -> RoomProtocol:
-        return cls(identity, invite, display_name, is_host=False, now=now, random=random)
+        p = cls(identity, invite, display_name, is_host=False, now=now, random=random)
+        p.auto_admit = False
+        return p
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -157,8 +163,21 @@ class RoomProtocol(Resumption):
     # -- input from the relay --------------------------------------------------------------
 
     def receive_data(self, data: bytes, now: float) -> None:
+        """One message from the relay. Whatever it holds, it never raises: a message that trips
+        a fault in the core becomes a `SecurityAlert` and the room goes on."""
         if self.state is State.CLOSED:
             return
+        try:
+            self._receive_data(data, now)
+        except Exception as exc:  # the last line of defence, reported
+            self._internal_error("a message from the relay", exc, now)
+
+    def _internal_error(self, where: str, exc: Exception, now: float) -> None:
+        self.counters["internal-error"] += 1
+        self._alert("internal-error", f"Handling {where} failed ({type(exc).__name__}: {exc}); "
+                    "it was dropped and the room goes on.", now)
+
+    def _receive_data(self, data: bytes, now: float) -> None:
         try:
             message = wire.decode_server(data)
         except WireError as exc:
@@ -185,12 +204,24 @@ class RoomProtocol(Resumption):
 
     def tick(self, now: float) -> None:
         """Let time pass: grace periods end, batched leave rotations fire, knocks time out."""
+        try:
+            self._tick(now)
+        except Exception as exc:  # the last line of defence, reported
+            self._internal_error("a timer", exc, now)
+
+    def _tick(self, now: float) -> None:
         self.keys.expire(now)
         if self._rejoin_since is not None:
             self._rejoin_tick(now)
         elif self.state is State.KNOCKING and self._knock_deadline is not None \
                 and now >= self._knock_deadline:
             self._fail("The host did not answer. The room may have ended, or the host is away.")
+        elif self.state is State.KNOCKING and now >= self._reknock_at:
+            # Admins open only so many knocks a second (a flood is dropped unread): knock again
+            # with the same session, which an admin that saw the first one ignores.
+            deadline = self._knock_deadline
+            self._send_knock(now)
+            self._knock_deadline = deadline
         if self.state is State.RESUMING:
             self._resume_tick(now)
         if self.state is State.IN_ROOM:
@@ -315,6 +346,7 @@ class RoomProtocol(Resumption):
             cc.seal_knock(self.invite.room_secret, self.identity, body, random=self.random))))
         self.state = State.KNOCKING
         self._knock_deadline = now + KNOCK_TIMEOUT
+        self._reknock_at = now + REKNOCK
 
     def _peer_left(self, slot: int, now: float) -> None:
         """A slot vanished: whoever held it is away, not gone (they may come back; see
@@ -351,7 +383,7 @@ class RoomProtocol(Resumption):
         key = self.keys.get(header.epoch)
         if key is None:
             self.counters["audio-no-key"] += 1
-            self._maybe_missing(header.epoch, now)
+            self._maybe_missing(header.epoch, msg.Evidence.AUDIO, frame, now)
             return
         sender = self.members.get(header.member_id)
         if sender is None or sender.member_id == self.me:
@@ -407,7 +439,7 @@ class RoomProtocol(Resumption):
         key = self.keys.get(epoch)
         if key is None:
             self.counters["control-no-key"] += 1
-            self._maybe_missing(epoch, now)
+            self._maybe_missing(epoch, msg.Evidence.CONTROL, payload, now)
             return
         try:
             message = cc.open_control(payload, key)
@@ -512,14 +544,19 @@ class RoomProtocol(Resumption):
             if signer.role not in (Role.HOST, Role.COHOST):
                 raise RemoteProtocolError("only hosts change the room key")
             current = self.keys.current
-            if current is not None and rekey.new_epoch <= current.number \
-                    and rekey.new_epoch not in self._rekey_seen:
-                raise RemoteProtocolError("key change to an older key")
-            if rekey.reason is msg.RekeyReason.KICK:
-                for mid in rekey.removed:
-                    removed = self.members.get(mid)
-                    if removed is not None and not may_kick(signer, removed):
-                        raise RemoteProtocolError(f"may not remove {removed.name}")
+            # The next epoch only: a jump would let one message exhaust the epoch numbers (and
+            # break the next admission), and an older one would undo a removal. A later chunk
+            # of the rotation we already installed names the current epoch.
+            later_chunk = current is not None and rekey.new_epoch == current.number \
+                and rekey.new_epoch in self._rekey_seen
+            if current is not None and rekey.new_epoch != current.number + 1 and not later_chunk:
+                raise RemoteProtocolError("a key change must follow the current key")
+            # Whatever the stated reason: a removal is a removal, and the role table decides
+            # who may remove whom (a co-host never removes the host or another co-host).
+            for mid in rekey.removed:
+                removed = self.members.get(mid)
+                if removed is not None and not may_kick(signer, removed):
+                    raise RemoteProtocolError(f"may not remove {removed.name}")
         elif kind == msg.Kind.LEAVE:
             msg.expect_empty(body)
         elif kind == msg.Kind.END:
@@ -603,6 +640,9 @@ class RoomProtocol(Resumption):
 
     def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool) -> None:
         kicked = rekey.reason is msg.RekeyReason.KICK
+        if kicked:
+            self._ban([self.members[mid].key for mid in rekey.removed
+                       if mid in self.members and mid != self.me], now)
         if local:
             # Our own rotation: the new key is installed by _rotate once every chunk is out.
             for mid in rekey.removed:
@@ -631,7 +671,7 @@ class RoomProtocol(Resumption):
             self._install(key, "kick" if kicked else "leave", now)
             return
         if len(seen) == rekey.chunks:
-            self._maybe_missing(rekey.new_epoch, now)
+            self.counters["rekey-left-out"] += 1  # away when it was made: we ask with evidence
 
     # -- direct messages -------------------------------------------------------------------
 
@@ -642,10 +682,18 @@ class RoomProtocol(Resumption):
             self.counters["direct-unreadable"] += 1
             return
         try:
-            if direct.kind == msg.Kind.KEY_REQUEST and self.is_host:
+            if direct.kind == msg.Kind.KEY_REQUEST and self.is_admin \
+                    and self.state is State.IN_ROOM:
                 self._answer_key_request(direct.sender, msg.decode_key_request(direct.body),
                                          from_slot, now)
                 return
+            if direct.kind == msg.Kind.WELCOME and self.state is State.IN_ROOM \
+                    and self._is_admin_key(direct.sender.key):
+                # Any admin answers a key request; only the host welcomes newcomers.
+                welcome = msg.decode_welcome(direct.body)
+                if welcome.resync:
+                    self._welcomed(welcome, now)
+                    return
             if direct.sender.key != self.invite.host_key:
                 self.counters["direct-not-from-host"] += 1
                 self._alert("direct-forged", "A message claiming to come from the host was not "
@@ -690,6 +738,7 @@ class RoomProtocol(Resumption):
                 return
         elif self.state not in (State.KNOCKING, State.WAITING):
             return
+        self._ban(list(welcome.banned), now)
         before = dict(self.members)
         self.members = {m.member_id: m for m in welcome.members}
         self.me = welcome.member_id
@@ -698,8 +747,14 @@ class RoomProtocol(Resumption):
             self._sealer = FrameSealer(self.identity, self.me, self.session)
         if welcome.resync:
             for mid in before.keys() - self.members.keys():
-                self._events.append(ev.MemberLeft(mid, before[mid].name, removed=False))
+                self._events.append(ev.MemberLeft(mid, before[mid].name,
+                                                  removed=before[mid].key in self._banned))
             self._install(key, "resync", now)
+            if self.is_host and self.slot is not None and self.me is not None:
+                # Our RETURN went out under a key the room had left: say it again under this one
+                # so nobody keeps counting down to the end of the room.
+                self._send_group(msg.Kind.RETURN, msg.encode_return(
+                    msg.Return(key.number, ((self.me, self.slot),))), now)
             return
         self.state = State.IN_ROOM
         self._knock_deadline = self._rejoin_since = None
@@ -707,22 +762,34 @@ class RoomProtocol(Resumption):
         self._events.append(ev.Welcomed(welcome.room_name, welcome.topic, welcome.member_id))
         self._events.append(ev.EpochChanged(key.number, "join"))
 
-    def _maybe_missing(self, epoch: int, now: float) -> None:
-        """Traffic under a key we lack: if it is newer than ours, a rotation was lost; ask."""
+    def _maybe_missing(self, epoch: int | None, evidence_kind: msg.Evidence, evidence: bytes,
+                       now: float) -> None:
+        """A message we cannot open, maybe under a newer key we missed: ask an admin, showing it.
+
+        `epoch` is what the message's clear header claims (None when it says nothing), and only
+        a hint: the admin believes the evidence, not the claim. Unanswered requests back off
+        (1, 2, 4 ... 60 s), so a relay that keeps sending junk costs a request a minute.
+        """
         current = self.keys.current
-        if current is None or epoch <= current.number or self.is_host:
+        if current is None or self.me is None or (epoch is not None and epoch <= current.number):
             return
-        if now < self._next_key_request:
+        if now < self._next_key_request or len(evidence) > msg.MAX_EVIDENCE or not evidence:
             return
-        self._next_key_request = now + KEY_REQUEST_INTERVAL
+        self._next_key_request = now + self._key_request_interval
+        self._key_request_interval = min(KEY_REQUEST_MAX_INTERVAL, 2 * self._key_request_interval)
         self.counters["key-requests"] += 1
-        self._events.append(ev.KeyMissing(epoch))
-        host = next((m for m in self.members.values() if m.role is Role.HOST), None)
-        if host is None or self.me is None or host.member_id in self.away:
+        self._events.append(ev.KeyMissing(epoch if epoch is not None else current.number + 1))
+        admins = sorted((m for m in self.members.values()
+                         if m.role in (Role.HOST, Role.COHOST) and m.member_id != self.me
+                         and m.member_id not in self.away),
+                        key=lambda m: (m.role is not Role.HOST, m.member_id))
+        if not admins:
             return
-        body = msg.encode_key_request(msg.KeyRequest(self.me, self.session, current.number))
-        sealed = cc.seal_direct(self._public(host.key), self.identity, msg.Kind.KEY_REQUEST, body)
-        self._out.append(wire.encode(wire.Unicast(host.slot, sealed)))
+        admin = admins[0]
+        body = msg.encode_key_request(msg.KeyRequest(self.me, self.session, current.number,
+                                                     evidence_kind, evidence))
+        sealed = cc.seal_direct(self._public(admin.key), self.identity, msg.Kind.KEY_REQUEST, body)
+        self._out.append(wire.encode(wire.Unicast(admin.slot, sealed)))
 
     # -- user intents ----------------------------------------------------------------------
 
@@ -797,19 +864,49 @@ class RoomProtocol(Resumption):
         self.loss_reports.pop(member_id, None)
         self.away.pop(member_id, None)
         self._away_unrotated.discard(member_id)
+        self._control_windows.pop(member_id, None)
         if member is not None:
             self._audio_windows.pop(member_id, None)
             self._events.append(ev.MemberLeft(member_id, member.name, removed))
 
     def _install(self, key: EpochKey, reason: str, now: float) -> None:
         self.keys.install(key, now)
+        self._next_key_request = now
+        self._key_request_interval = KEY_REQUEST_INTERVAL
+        for number in [n for n in self._rekey_seen if n < key.number - 2]:
+            del self._rekey_seen[number]
         self._events.append(ev.EpochChanged(key.number, reason))
+
+    @property
+    def is_admin(self) -> bool:
+        """The host, or a co-host it appointed: may admit, remove, rotate and answer requests."""
+        me = self.my_member
+        return me is not None and me.role in (Role.HOST, Role.COHOST)
+
+    def _is_admin_key(self, key: bytes) -> bool:
+        return any(m.key == key and m.role in (Role.HOST, Role.COHOST)
+                   for m in self.members.values())
+
+    def _ban(self, keys: list[bytes], now: float) -> None:
+        """Removed for good, by whichever admin: refused at the door and on resume. An
+        anyone-with-the-link room stops letting people in by itself (a removed person could
+        come back under a new key); the host decides whether to reopen it or share a new link."""
+        fresh = [k for k in keys if k not in self._banned and k != self.identity.public.key]
+        for key in fresh:
+            self._banned[key] = None
+        while len(self._banned) > msg.MAX_BANNED:
+            del self._banned[next(iter(self._banned))]
+        if fresh and self.auto_admit and self.is_host:
+            self.auto_admit = False
+            self._events.append(ev.AdmissionPaused("removal"))
 
     def _public(self, key: bytes) -> PublicIdentity:
         # PublicIdentity caches libsodium's parsed key; verifying 50 frames a second per speaker
-        # should not rebuild it each time.
+        # should not rebuild it each time. Bounded: knocks bring keys of strangers.
         pub = self._verify_keys.get(key)
         if pub is None:
+            if len(self._verify_keys) >= VERIFY_KEYS:
+                del self._verify_keys[next(iter(self._verify_keys))]
             pub = self._verify_keys[key] = PublicIdentity(key)
         return pub
 

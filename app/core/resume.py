@@ -50,7 +50,7 @@ class Resumption(HostDuties):
     is_host: bool
     session: bytes
     slot: int | None
-    _banned: set[bytes]
+    _banned: dict[bytes, None]
     _departed: set[int]
     _leave_deadline: float | None
 

@@ -24,6 +24,7 @@ DECODERS = {
     "knock": m.decode_knock, "admit": m.decode_admit, "hand_raised": m.decode_flag,
     "stage_invite": m.decode_target, "set_role_speaker": m.decode_set_role,
     "rekey": m.decode_rekey, "welcome": m.decode_welcome, "key_request": m.decode_key_request,
+    "welcome_resync_banned": m.decode_welcome,
     "waiting": m.decode_session, "knock_resume": m.decode_knock, "return": m.decode_return,
     "move": m.decode_move, "loss_report": m.decode_loss_report,
 }
