@@ -71,6 +71,7 @@ class PendingKnock:
 class HostDuties:
     # Provided by RoomProtocol; declared here so the type checker can follow the mixin.
     is_host: bool
+    _my_removals: dict[int, bytes]
     identity: Identity
     invite: Invite
     members: dict[int, Member]
@@ -104,6 +105,10 @@ class HostDuties:
         self._key_answers: dict[int, float] = {}
 
     # Implemented by RoomProtocol.
+    @property
+    def is_committer(self) -> bool:
+        raise NotImplementedError
+
     def _send_group(self, kind: msg.Kind, body: bytes, now: float) -> None:
         raise NotImplementedError
 
@@ -117,6 +122,9 @@ class HostDuties:
         raise NotImplementedError
 
     def _receive_resume(self, joiner: bytes, body: msg.KnockBody, slot: int, now: float) -> None:
+        raise NotImplementedError
+
+    def _open_control_any(self, payload: bytes, above: int) -> cc.ControlMessage | None:
         raise NotImplementedError
 
     def _new_member_id(self) -> int:
@@ -136,7 +144,7 @@ class HostDuties:
                         now)
             return
         try:
-            knock = cc.open_knock(self.invite.room_secret, payload)
+            knock = cc.open_knock(self.invite.room_secret, self.identity, payload)
             body = msg.decode_knock(knock.body)
         except (CryptoError, RemoteProtocolError):
             self.counters["knock-invalid"] += 1
@@ -252,14 +260,20 @@ class HostDuties:
             self._returns[member.member_id] = slot
             return
         current = self.keys.current
-        if current is None or request.epoch >= current.number:
+        fork = current is not None and request.epoch == current.number \
+            and request.commitment != current.commitment()
+        if current is None or (request.epoch >= current.number and not fork):
             self.counters["key-request-refused"] += 1  # they hold ours already, or claim more
+            return
+        if fork and not self.is_committer:
+            # Two keys under one number: the committer's is the room's. Only it answers.
+            self.counters["key-request-not-committer"] += 1
             return
         if now < self._key_answers.get(member.member_id, float("-inf")):
             self.counters["key-request-over-budget"] += 1
             return
         proven = self._evidence_epoch(request)
-        if proven is None or proven <= request.epoch:
+        if proven is None or proven < request.epoch or (proven == request.epoch and not fork):
             self.counters["key-request-unproven"] += 1
             self._alert("key-request-unproven", "A request for the room key came without proof "
                         "of a newer key (a forged frame from the relay?) and was not answered.",
@@ -286,11 +300,10 @@ class HostDuties:
                     return None
                 open_frame(request.evidence, key, self._public(sender.key), sender.session)
                 return header.epoch
-            epoch = cc.peek_control_epoch(request.evidence)
-            key = self.keys.get(epoch)
-            if key is None:
+            message = self._open_control_any(request.evidence, request.epoch - 1)
+            if message is None:
                 return None
-            message = cc.open_control(request.evidence, key)
+            epoch = message.epoch
             signer = self.members.get(message.signer_id)
             if signer is None:
                 return None
@@ -314,6 +327,11 @@ class HostDuties:
         if not may_kick(me, target):
             raise LocalProtocolError(f"a {me.role.name.lower()} may not remove a "
                                      f"{target.role.name.lower()}")
+        self._my_removals[member_id] = target.key
+        if not self.is_committer:
+            self._send_group(msg.Kind.PROPOSE, msg.encode_proposal(msg.Proposal(member_id, None)),
+                             now)
+            return
         removed = tuple(sorted(self._departed | {member_id}))
         self._rotate(msg.RekeyReason.KICK, removed, now)
 

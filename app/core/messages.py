@@ -21,6 +21,7 @@ MAX_TOPIC = 500
 SESSION_SIZE = 8
 KEY_SIZE = 32
 SEALED_EPOCH_KEY_SIZE = 84
+COMMITMENT_SIZE = 16
 MAX_BANNED = 1000  # removed keys a welcome carries (the newest, if there were more)
 MAX_EVIDENCE = 2048  # bytes of the unopened message a key request shows
 
@@ -41,6 +42,7 @@ class Kind(enum.IntEnum):
     LOSS_REPORT = 0x19  # a listener to one speaker, sent by unicast to the speaker's slot
     RETURN = 0x1A  # members who reconnected are back, at these slots
     MOVE = 0x1B  # the host moves the room to another relay of the invite
+    PROPOSE = 0x1C  # a removal or role change, for the committer to commit
     # direct messages, sealed to one member
     WELCOME = 0x30
     KEY_REQUEST = 0x31
@@ -224,8 +226,12 @@ class Target:
 
 @dataclass(frozen=True)
 class SetRole:
+    """A role change is a commit: it names the epoch it creates (current + 1) and every member
+    ratchets, so roles are state agreed per epoch, not messages applied in arrival order."""
+
     member_id: int
     role: Role
+    new_epoch: int
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,30 @@ class Rekey:
     chunks: int
     removed: tuple[int, ...]
     entries: tuple[tuple[int, bytes], ...]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Remove `member_id` (`role` None) or move it to `role`: asked of the committer."""
+
+    member_id: int
+    role: Role | None
+
+
+def encode_proposal(m: Proposal) -> bytes:
+    return Writer().u32(m.member_id).u8(0 if m.role is None else int(m.role)).done()
+
+
+def decode_proposal(data: bytes) -> Proposal:
+    r = Reader(data)
+    member_id, value = r.u32(), r.u8()
+    r.end()
+    if value == 0:
+        return Proposal(member_id, None)
+    try:
+        return Proposal(member_id, Role(value))
+    except ValueError:
+        raise RemoteProtocolError("unknown role") from None
 
 
 def encode_admit(m: Admit) -> bytes:
@@ -281,7 +311,7 @@ def decode_target(data: bytes) -> Target:
 
 
 def encode_set_role(m: SetRole) -> bytes:
-    return Writer().u32(m.member_id).u8(int(m.role)).done()
+    return Writer().u32(m.member_id).u8(int(m.role)).u32(m.new_epoch).done()
 
 
 def decode_set_role(data: bytes) -> SetRole:
@@ -291,8 +321,9 @@ def decode_set_role(data: bytes) -> SetRole:
         role = Role(r.u8())
     except ValueError:
         raise RemoteProtocolError("unknown role") from None
+    new_epoch = r.u32()
     r.end()
-    return SetRole(member_id, role)
+    return SetRole(member_id, role, new_epoch)
 
 
 def encode_rekey(m: Rekey) -> bytes:
@@ -484,18 +515,21 @@ class KeyRequest:
     member_id: int
     session: bytes
     epoch: int  # the newest epoch the member holds
+    commitment: bytes  # EpochKey.commitment() of that key: a fork shows as a different one
     evidence_kind: Evidence
     evidence: bytes  # at most MAX_EVIDENCE bytes
 
 
 def encode_key_request(m: KeyRequest) -> bytes:
-    w = Writer().u32(m.member_id).raw(m.session).u32(m.epoch).u8(int(m.evidence_kind))
+    w = Writer().u32(m.member_id).raw(m.session).u32(m.epoch).raw(m.commitment)
+    w.u8(int(m.evidence_kind))
     return w.u16(len(m.evidence)).raw(m.evidence).done()
 
 
 def decode_key_request(data: bytes) -> KeyRequest:
     r = Reader(data)
     member_id, session, epoch = r.u32(), r.raw(SESSION_SIZE), r.u32()
+    commitment = r.raw(COMMITMENT_SIZE)
     try:
         kind = Evidence(r.u8())
     except ValueError:
@@ -505,7 +539,7 @@ def decode_key_request(data: bytes) -> KeyRequest:
         raise RemoteProtocolError("evidence is empty or too large")
     evidence = r.raw(size)
     r.end()
-    return KeyRequest(member_id, session, epoch, kind, evidence)
+    return KeyRequest(member_id, session, epoch, commitment, kind, evidence)
 
 
 def encode_session(session: bytes) -> bytes:

@@ -21,9 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import cast
 
+from app.core import authority
 from app.core import events as ev
 from app.core import messages as msg
-from app.core.errors import LocalProtocolError, RemoteProtocolError
+from app.core.errors import LocalProtocolError, RemoteProtocolError, StaleCommit
 from app.core.keyring import Keyring
 from app.core.resume import RESUME_ANSWER, RESUME_GRACE, Resumption
 from app.core.roster import (
@@ -54,6 +55,22 @@ ALERT_INTERVAL = 10.0  # one alert per kind per interval; the counters keep the 
 Random = Callable[[int], bytes]
 # Relay close codes after which a member in the room reconnects rather than gives up.
 TRANSIENT_CLOSES = frozenset({wire.CloseCode.TOO_SLOW, wire.CloseCode.RATE_LIMITED})
+
+
+def open_control_any(payload: bytes, keys: Keyring, above: int = -1) -> cc.ControlMessage | None:
+    """The control envelope opened under whichever held key (numbered above `above`) seals it.
+
+    The epoch is not in clear, so a receiver tries its keys, newest first: the current one and
+    the one or two still in their grace period. A failed try costs one Poly1305 check."""
+    for number in reversed(keys.numbers):
+        key = keys.get(number)
+        if key is None or number <= above:
+            continue
+        try:
+            return cc.open_control(payload, key)
+        except CryptoError:
+            continue
+    return None
 
 
 class State(enum.Enum):
@@ -100,7 +117,13 @@ class RoomProtocol(Resumption):
         self._next_key_request = 0.0
         self._key_request_interval = KEY_REQUEST_INTERVAL
         self._alerted: dict[str, float] = {}
-        self._rekey_seen: dict[int, set[int]] = {}
+        # epoch -> (signer, removed, chunks, chunk numbers seen) of the rotation accepted for it:
+        # later chunks must be of the same rotation, not a second admin's.
+        self._rekey_seen: dict[int, tuple[int, tuple[int, ...], int, set[int]]] = {}
+        # Whom we removed, until they are gone from the roster: a removal whose commit lost to
+        # another admin's concurrent commit is made again on the agreed state.
+        self._my_removals: dict[int, bytes] = {}
+        self._asked_at: int | None = None  # the epoch we held when we last asked for a key
         # Listener -> (arrival time, their latest LOSS_REPORT about our stream): the client
         # reads these to tune the encoder's FEC. Dropped when the listener leaves.
         self.loss_reports: dict[int, tuple[float, msg.LossReport]] = {}
@@ -343,7 +366,8 @@ class RoomProtocol(Resumption):
     def _send_knock(self, now: float) -> None:
         body = msg.encode_knock(msg.KnockBody(self.display_name, self.session))
         self._out.append(wire.encode(wire.Control(
-            cc.seal_knock(self.invite.room_secret, self.identity, body, random=self.random))))
+            cc.seal_knock(self.invite.room_secret, self._public(self.invite.host_key),
+                          self.identity, body, random=self.random))))
         self.state = State.KNOCKING
         self._knock_deadline = now + KNOCK_TIMEOUT
         self._reknock_at = now + REKNOCK
@@ -401,6 +425,10 @@ class RoomProtocol(Resumption):
             self.counters["audio-forged"] += 1
             self._alert("audio-forged", f"Audio claiming to be from {sender.name} failed "
                         "verification and was dropped.", now)
+            if header.epoch == key.number:
+                # Forged, or made under another key of the same number (two admins committed
+                # on one epoch and we hold the loser's): an admin can tell; ask, showing it.
+                self._maybe_missing(None, msg.Evidence.AUDIO, frame, now)
             return
         window.commit(header.counter)
         if self.away:
@@ -431,22 +459,14 @@ class RoomProtocol(Resumption):
         if self.state is not State.IN_ROOM:
             self.counters["control-before-welcome"] += 1
             return
-        try:
-            epoch = cc.peek_control_epoch(payload)
-        except CryptoError:
-            self.counters["control-malformed"] += 1
-            return
-        key = self.keys.get(epoch)
-        if key is None:
-            self.counters["control-no-key"] += 1
-            self._maybe_missing(epoch, msg.Evidence.CONTROL, payload, now)
-            return
-        try:
-            message = cc.open_control(payload, key)
-        except CryptoError:
-            self.counters["control-forged"] += 1
-            self._alert("control-forged", "A control message that was not made with the room's "
-                        "key was dropped (the relay tried to inject it?).", now)
+        message = open_control_any(payload, self.keys)
+        if message is None:
+            # Sealed under a key we do not hold: one we missed, or made up. The epoch is inside
+            # the encryption, so only an admin holding the newer key can tell; we show it one.
+            self.counters["control-unreadable"] += 1
+            self._alert("control-unreadable", "A control message that no key we hold opens was "
+                        "dropped (a key change we missed, or an injection).", now)
+            self._maybe_missing(None, msg.Evidence.CONTROL, payload, now)
             return
         signer = self.members.get(message.signer_id)
         if signer is None:
@@ -470,6 +490,10 @@ class RoomProtocol(Resumption):
         try:
             decoded = self._check_group(signer, message.kind, message.body)
             self._apply_group(signer, message.kind, decoded, now, local=False)
+        except StaleCommit:
+            # Two admins committed on one epoch; the relay's order chose the other. Its author
+            # finds out when our traffic does not open for it, and asks (a fork).
+            self.counters["commit-stale"] += 1
         except RemoteProtocolError as exc:
             self.counters["control-illegal"] += 1
             self._alert("control-illegal", f"A message from {signer.name} was refused: {exc}", now)
@@ -506,9 +530,7 @@ class RoomProtocol(Resumption):
             admit = decoded = msg.decode_admit(body)
             if signer.role is not Role.HOST:
                 raise RemoteProtocolError("only the host admits people")
-            current = self.keys.current
-            if current is not None and admit.new_epoch != current.number + 1:
-                raise RemoteProtocolError("admission does not follow the current key")
+            self._check_next_epoch(admit.new_epoch)
             if admit.member.member_id in self.members:
                 raise RemoteProtocolError("admission reuses a member id")
         elif kind == msg.Kind.HAND:
@@ -535,6 +557,18 @@ class RoomProtocol(Resumption):
                                           f"{change.role.name.lower()}")
             if target.role is Role.LISTENER and change.role is Role.SPEAKER and not target.invited:
                 raise RemoteProtocolError("nobody is put on stage without an invitation")
+            self._check_next_epoch(change.new_epoch)
+        elif kind == msg.Kind.PROPOSE:
+            proposal = decoded = msg.decode_proposal(body)
+            target = self._member(proposal.member_id)
+            if proposal.role is None:
+                if not may_kick(signer, target):
+                    raise RemoteProtocolError(f"may not propose removing {target.name}")
+            elif not role_change_allowed(signer, target, proposal.role):
+                raise RemoteProtocolError("a role change the proposer may not make")
+            elif target.role is Role.LISTENER and proposal.role is Role.SPEAKER \
+                    and not target.invited:
+                raise RemoteProtocolError("nobody is put on stage without an invitation")
         elif kind == msg.Kind.MUTE:
             decoded = msg.decode_flag(body)
             if not signer.role.on_stage:
@@ -547,10 +581,11 @@ class RoomProtocol(Resumption):
             # The next epoch only: a jump would let one message exhaust the epoch numbers (and
             # break the next admission), and an older one would undo a removal. A later chunk
             # of the rotation we already installed names the current epoch.
+            seen = self._rekey_seen.get(rekey.new_epoch)
             later_chunk = current is not None and rekey.new_epoch == current.number \
-                and rekey.new_epoch in self._rekey_seen
-            if current is not None and rekey.new_epoch != current.number + 1 and not later_chunk:
-                raise RemoteProtocolError("a key change must follow the current key")
+                and seen is not None and seen[:3] == (signer.member_id, rekey.removed, rekey.chunks)
+            if not later_chunk:
+                self._check_next_epoch(rekey.new_epoch)
             # Whatever the stated reason: a removal is a removal, and the role table decides
             # who may remove whom (a co-host never removes the host or another co-host).
             for mid in rekey.removed:
@@ -574,6 +609,16 @@ class RoomProtocol(Resumption):
         else:
             raise RemoteProtocolError(f"unknown message kind {kind}")
         return decoded
+
+    def _check_next_epoch(self, new_epoch: int) -> None:
+        """A commit creates the epoch after the current one, exactly: one commit per epoch."""
+        current = self.keys.current
+        if current is None:
+            return
+        if new_epoch == current.number:
+            raise StaleCommit(f"a second commit for epoch {new_epoch}")
+        if new_epoch != current.number + 1:
+            raise RemoteProtocolError("a commit must follow the current key")
 
     def _apply_group(self, signer: Member, kind: int, decoded: object, now: float,
                      local: bool) -> None:
@@ -603,8 +648,7 @@ class RoomProtocol(Resumption):
             self._events.append(ev.StageAnswered(signer.member_id, accepted))
             if accepted and not local and signer.member_id in self._my_invites:
                 self._my_invites.discard(signer.member_id)
-                self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(
-                    msg.SetRole(signer.member_id, Role.SPEAKER)), now)
+                self.set_role(signer.member_id, Role.SPEAKER, now)
         elif kind == msg.Kind.SET_ROLE:
             change = cast(msg.SetRole, decoded)
             target = self.members[change.member_id]
@@ -612,12 +656,18 @@ class RoomProtocol(Resumption):
             self._update(change.member_id, role=change.role, hand=False, invited=False,
                          muted=True if not target.role.on_stage else target.muted)
             self._events.append(ev.RoleChanged(change.member_id, change.role))
+            current = self.keys.current
+            if current is not None and change.new_epoch == current.number + 1:
+                self._install(current.ratchet(), "role", now)
+        elif kind == msg.Kind.PROPOSE:
+            if not local and self.is_committer:
+                self._commit_proposal(signer, cast(msg.Proposal, decoded), now)
         elif kind == msg.Kind.MUTE:
             muted = cast(msg.Flag, decoded).value
             self._update(signer.member_id, muted=muted)
             self._events.append(ev.MuteChanged(signer.member_id, muted))
         elif kind == msg.Kind.REKEY:
-            self._apply_rekey(cast(msg.Rekey, decoded), now, local)
+            self._apply_rekey(cast(msg.Rekey, decoded), now, local, signer.member_id)
         elif kind == msg.Kind.LEAVE:
             if signer.role is Role.HOST and not local:
                 self._end("host-left")
@@ -638,7 +688,7 @@ class RoomProtocol(Resumption):
         elif kind == msg.Kind.MOVE:
             self._apply_move(cast(msg.Move, decoded))
 
-    def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool) -> None:
+    def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool, signer_id: int) -> None:
         kicked = rekey.reason is msg.RekeyReason.KICK
         if kicked:
             self._ban([self.members[mid].key for mid in rekey.removed
@@ -654,7 +704,8 @@ class RoomProtocol(Resumption):
             return
         for mid in rekey.removed:
             self._remove(mid, removed=kicked)
-        seen = self._rekey_seen.setdefault(rekey.new_epoch, set())
+        seen = self._rekey_seen.setdefault(
+            rekey.new_epoch, (signer_id, rekey.removed, rekey.chunks, set()))[3]
         seen.add(rekey.chunk)
         current = self.keys.current
         if current is not None and current.number >= rekey.new_epoch:
@@ -734,8 +785,14 @@ class RoomProtocol(Resumption):
             return
         if welcome.resync:
             current = self.keys.current
-            if self.state is not State.IN_ROOM or (current and current.number >= welcome.epoch):
+            if self.state is not State.IN_ROOM or current is None:
                 return
+            fork = current.number == welcome.epoch == self._asked_at \
+                and current.key != welcome.epoch_key
+            if current.number >= welcome.epoch and not fork:
+                return
+            if fork:
+                self.counters["fork-resolved"] += 1
         elif self.state not in (State.KNOCKING, State.WAITING):
             return
         self._ban(list(welcome.banned), now)
@@ -750,6 +807,7 @@ class RoomProtocol(Resumption):
                 self._events.append(ev.MemberLeft(mid, before[mid].name,
                                                   removed=before[mid].key in self._banned))
             self._install(key, "resync", now)
+            self._redo_removals(now)
             if self.is_host and self.slot is not None and self.me is not None:
                 # Our RETURN went out under a key the room had left: say it again under this one
                 # so nobody keeps counting down to the end of the room.
@@ -779,15 +837,13 @@ class RoomProtocol(Resumption):
         self._key_request_interval = min(KEY_REQUEST_MAX_INTERVAL, 2 * self._key_request_interval)
         self.counters["key-requests"] += 1
         self._events.append(ev.KeyMissing(epoch if epoch is not None else current.number + 1))
-        admins = sorted((m for m in self.members.values()
-                         if m.role in (Role.HOST, Role.COHOST) and m.member_id != self.me
-                         and m.member_id not in self.away),
-                        key=lambda m: (m.role is not Role.HOST, m.member_id))
-        if not admins:
+        admin = authority.ask_whom(self.members, self.away, self.me)
+        if admin is None:
             return
-        admin = admins[0]
+        self._asked_at = current.number
         body = msg.encode_key_request(msg.KeyRequest(self.me, self.session, current.number,
-                                                     evidence_kind, evidence))
+                                                     current.commitment(), evidence_kind,
+                                                     evidence))
         sealed = cc.seal_direct(self._public(admin.key), self.identity, msg.Kind.KEY_REQUEST, body)
         self._out.append(wire.encode(wire.Unicast(admin.slot, sealed)))
 
@@ -811,8 +867,22 @@ class RoomProtocol(Resumption):
         self._send_group(msg.Kind.STAGE_ANSWER, msg.encode_flag(msg.Flag(False)), now)
 
     def set_role(self, member_id: int, role: Role, now: float) -> None:
-        """Move someone (or oneself) between audience, stage and co-hosts, as the table allows."""
-        self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(msg.SetRole(member_id, role)), now)
+        """Move someone (or oneself) between audience, stage and co-hosts, as the table allows.
+        The committer commits it; anyone else proposes it to the committer."""
+        current = self.keys.current
+        if current is None:
+            raise LocalProtocolError("not in the room")
+        if not self.is_committer:
+            self._send_group(msg.Kind.PROPOSE, msg.encode_proposal(
+                msg.Proposal(member_id, role)), now)
+            return
+        self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(
+            msg.SetRole(member_id, role, current.number + 1)), now)
+
+    @property
+    def is_committer(self) -> bool:
+        return self.me is not None \
+            and authority.committer(self.members, self.away) == self.me
 
     def move_to_audience(self, member_id: int, now: float) -> None:
         self.set_role(member_id, Role.LISTENER, now)
@@ -869,13 +939,39 @@ class RoomProtocol(Resumption):
             self._audio_windows.pop(member_id, None)
             self._events.append(ev.MemberLeft(member_id, member.name, removed))
 
+    def _commit_proposal(self, proposer: Member, proposal: msg.Proposal, now: float) -> None:
+        """The committer makes a proposal (already checked against the proposer's rights) a
+        commit. A proposal that no longer applies (the target left meanwhile) is dropped."""
+        try:
+            if proposal.role is None:
+                self.kick(proposal.member_id, now)
+            else:
+                self.set_role(proposal.member_id, proposal.role, now)
+            self.counters["proposals-committed"] += 1
+        except LocalProtocolError:
+            self.counters["proposals-void"] += 1
+
+    def _redo_removals(self, now: float) -> None:
+        """After a resync: a removal of ours that lost the race for its epoch is made again."""
+        for mid, key in list(self._my_removals.items()):
+            member = self.members.get(mid)
+            if member is None or member.key != key:
+                del self._my_removals[mid]
+            elif self.is_admin:
+                self.counters["removal-redone"] += 1
+                self.kick(mid, now)
+
     def _install(self, key: EpochKey, reason: str, now: float) -> None:
+        self._asked_at = None
         self.keys.install(key, now)
         self._next_key_request = now
         self._key_request_interval = KEY_REQUEST_INTERVAL
         for number in [n for n in self._rekey_seen if n < key.number - 2]:
             del self._rekey_seen[number]
         self._events.append(ev.EpochChanged(key.number, reason))
+
+    def _open_control_any(self, payload: bytes, above: int) -> cc.ControlMessage | None:
+        return open_control_any(payload, self.keys, above)
 
     @property
     def is_admin(self) -> bool:

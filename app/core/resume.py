@@ -125,7 +125,8 @@ class Resumption(HostDuties):
         body = msg.encode_knock(msg.KnockBody(self.display_name, self.session,
                                               msg.Resume(self.me, self._resume_attempt)))
         self._out.append(wire.encode(wire.Control(
-            cc.seal_knock(self.invite.room_secret, self.identity, body, random=self.random))))
+            cc.seal_knock(self.invite.room_secret, self._public(self.invite.host_key),
+                          self.identity, body, random=self.random))))
         self._knock_due = None
         self._last_knock = self._waiting_since = now
 

@@ -201,7 +201,7 @@ def test_6_a_member_behind_with_forged_evidence_gets_nothing(room) -> None:
     forged = bytes([1]) + bashir.me.to_bytes(4, "big") + current.number.to_bytes(4, "big") \
         + bytes(4) + bytes(67)
     request = msg.encode_key_request(msg.KeyRequest(bashir.me, bashir.session, current.number - 1,
-                                                    msg.Evidence.AUDIO, forged))
+                                                    bytes(16), msg.Evidence.AUDIO, forged))
     direct = cc.seal_direct(host._public(host.identity.public.key), bashir.identity,
                             msg.Kind.KEY_REQUEST, request)
     r.relay.send_from(bashir, wire.encode(wire.Unicast(host.members[host.me].slot, direct)))
@@ -215,7 +215,7 @@ def test_6_a_member_flooding_key_requests_gets_one_answer_a_second(room) -> None
     current = host.keys.current
     sealed = cc.seal_control(current, ali.identity, ali.me, 10_000, int(msg.Kind.MUTE), b"\x01")
     request = msg.encode_key_request(msg.KeyRequest(bashir.me, bashir.session, current.number - 1,
-                                                    msg.Evidence.CONTROL, sealed))
+                                                    bytes(16), msg.Evidence.CONTROL, sealed))
     me = host.members[host.me]
     for _ in range(50):
         direct = cc.seal_direct(host._public(host.identity.public.key), bashir.identity,
@@ -239,7 +239,7 @@ def test_6_requests_from_many_members_are_bounded_per_second() -> None:
     slot = r.host.members[r.host.me].slot
     for p in members:
         request = msg.encode_key_request(msg.KeyRequest(p.me, p.session, current.number - 1,
-                                                        msg.Evidence.CONTROL, evidence))
+                                                        bytes(16), msg.Evidence.CONTROL, evidence))
         direct = cc.seal_direct(r.host._public(r.host.identity.public.key), p.identity,
                                 msg.Kind.KEY_REQUEST, request)
         r.relay.send_from(p, wire.encode(wire.Unicast(slot, direct)))
@@ -281,3 +281,85 @@ def test_9_knocks_beyond_the_rate_are_not_even_opened() -> None:
         r.relay.advance(1.0)
     assert len(r.host.knocks) == 60
     assert all(p.state is State.WAITING for p in knockers)
+
+
+# -- findings 1 and 4: one commit per epoch, in the relay's order -------------------------------
+
+def honest_keys(*ps: RoomProtocol) -> set[tuple[int, bytes]]:
+    return {(p.keys.current.number, p.keys.current.key) for p in ps}
+
+
+def test_1_a_cohosts_removal_is_committed_by_the_host_in_one_order(room) -> None:
+    """Host and co-host remove people at the same moment. The co-host proposes, the host (the
+    committer) commits both: one commit per epoch, no fork, both removed."""
+    r, host, ali, bashir = room
+    dana, eli = r.join("Dana"), r.join("Eli")
+    host.kick(dana.me, r.relay.now)
+    ali.kick(bashir.me, r.relay.now)
+    r.relay.pump()
+    assert host.counters["proposals-committed"] == 1
+    assert dana.state is State.CLOSED and bashir.state is State.CLOSED
+    assert len(honest_keys(host, ali, eli)) == 1
+    assert sum(p.counters["commit-stale"] for p in (host, ali, eli)) == 0
+    assert set(host.members) == set(ali.members) == set(eli.members) == {host.me, ali.me, eli.me}
+
+
+def test_1_two_would_be_committers_race_and_converge(room) -> None:
+    """The relay makes the host look gone to the co-host, so both believe they commit for the
+    room, and their removals cross on the wire. Members take the first in the relay's order
+    (the host's); the co-host's key is forked until the host's audio does not verify under it:
+    it asks the committer, showing that audio, resynchronises, and its removal is made again.
+    Nobody removed holds the final key."""
+    r, host, ali, bashir = room
+    dana, eli = r.join("Dana"), r.join("Eli")
+    ali.receive_data(wire.encode(wire.PeerLeft(host.members[host.me].slot)), r.relay.now)
+    assert ali.is_committer
+    host.kick(dana.me, r.relay.now)  # both commit on the same epoch, before either hears
+    ali.kick(bashir.me, r.relay.now)
+    r.relay.pump()
+    assert host.keys.current.number == ali.keys.current.number  # one number...
+    assert host.keys.current.key != ali.keys.current.key  # ...two keys: a fork, for now
+    assert eli.counters["commit-stale"] == 1  # Eli took the first in the relay's order
+    assert not ali.is_committer  # the host's stale commit was signed: it is here after all
+    for _ in range(5):
+        host.send_audio(b"\x01" * 80, r.relay.now)
+        r.relay.advance(0.5)
+    assert ali.counters["fork-resolved"] == 1 and ali.counters["removal-redone"] == 1
+    assert dana.state is State.CLOSED and bashir.state is State.CLOSED
+    assert len(honest_keys(host, ali, eli)) == 1
+    final = host.keys.current.key
+    assert final not in {k.key for k in (bashir.keys.current, dana.keys.current) if k}
+    assert set(host.members) == set(ali.members) == set(eli.members) \
+        == {host.me, ali.me, eli.me}
+
+
+def test_4_a_relay_that_swaps_two_role_changes_changes_nothing(room) -> None:
+    """The host makes Ali co-host, then moves her to the audience; the relay delivers the two
+    to Bashir the other way round. Roles are per epoch: the demotion does not open under the
+    key Bashir holds, he asks for it, and the promotion then comes too late to count."""
+    r, host, ali, bashir = room
+    host.move_to_audience(ali.me, r.relay.now)  # Ali starts as a plain listener
+    r.relay.pump()
+    held: list[bytes] = []
+    swapped = False
+
+    def swap(to: RoomProtocol, data: bytes) -> list[bytes]:
+        nonlocal swapped
+        if swapped or to is not bashir \
+                or not isinstance(wire.decode_server(data), wire.DeliverControl):
+            return [data]
+        if not held:
+            held.append(data)  # the promotion waits...
+            return []
+        swapped = True
+        return [data, held.pop()]  # ...until after the demotion
+
+    r.relay.tamper = swap
+    host.make_cohost(ali.me, r.relay.now)
+    host.move_to_audience(ali.me, r.relay.now)
+    r.relay.pump()
+    r.relay.tamper = None
+    r.relay.advance(1.0)
+    assert bashir.members[ali.me].role is Role.LISTENER
+    assert len(honest_keys(host, ali, bashir)) == 1
+    assert not bashir.is_admin and ali.members[ali.me].role is Role.LISTENER
