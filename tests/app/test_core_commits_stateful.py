@@ -12,10 +12,12 @@ passes with the host talking, the invariants of one order must hold:
 
 from __future__ import annotations
 
+import contextlib
+
+from coreroom import Room
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from coreroom import Room
 
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
@@ -176,10 +178,8 @@ class CommitMachine(RuleBasedStateMachine):
 
         self.room.relay.tamper = tamper
         # Something happens meanwhile: a role change and a leave rotation's worth of time.
-        try:
+        with contextlib.suppress(LocalProtocolError):
             self.host.move_to_audience(self.people[-1].me or 0, self.room.relay.now)
-        except LocalProtocolError:
-            pass
         self.room.relay.pump()
         self.room.relay.advance(seconds)
         self.room.relay.tamper = None
@@ -215,7 +215,7 @@ class CommitMachine(RuleBasedStateMachine):
         assert len(keys) == 1, f"{len(keys)} keys among {len(honest)} honest members"
         rosters = {frozenset((m.member_id, m.role) for m in p.members.values()) for p in honest}
         assert len(rosters) == 1
-        (number, key), = keys
+        (_, key), = keys
         for p, epoch in self.removed.values():
             for held in p.keys.numbers:
                 later = p.keys.get(held)
