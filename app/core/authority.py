@@ -43,6 +43,11 @@ def committer(members: Mapping[int, Member], away: Iterable[int]) -> int | None:
 
 
 def ask_whom(members: Mapping[int, Member], away: Iterable[int], me: int) -> Member | None:
-    """Whom to ask for a key: the committer, or (if that is us) the next admin present."""
+    """Whom to ask for a key: the committer, or (if that is us) the next admin present; with
+    nobody present, the first admin we took for away (a relay can fake a departure, and a
+    forked member cannot open the messages that would show the admin is here)."""
+    others = [m for m in members.values() if m.role in ADMIN_ROLES and m.member_id != me]
     present = [m for m in admins_present(members, away) if m.member_id != me]
-    return present[0] if present else None
+    if present:
+        return present[0]
+    return min(others, key=priority) if others else None

@@ -308,8 +308,11 @@ class HostDuties:
             if signer is None:
                 return None
             message.verify(self._public(signer.key))
+            if message.kind == msg.Kind.REKEY and signer.role in (Role.HOST, Role.COHOST):
+                # A rotation under the shared key that left the requester out proves the next.
+                return max(epoch, msg.decode_rekey(message.body).new_epoch)
             return epoch
-        except CryptoError:
+        except (CryptoError, RemoteProtocolError):
             return None
 
     def _direct(self, recipient: bytes, slot: int, kind: msg.Kind, body: bytes) -> None:

@@ -124,6 +124,7 @@ class RoomProtocol(Resumption):
         # another admin's concurrent commit is made again on the agreed state.
         self._my_removals: dict[int, bytes] = {}
         self._asked_at: int | None = None  # the epoch we held when we last asked for a key
+        self._last_control = b""  # the control envelope being applied (evidence, if needed)
         # Listener -> (arrival time, their latest LOSS_REPORT about our stream): the client
         # reads these to tune the encoder's FEC. Dropped when the listener leaves.
         self.loss_reports: dict[int, tuple[float, msg.LossReport]] = {}
@@ -487,6 +488,7 @@ class RoomProtocol(Resumption):
             return
         window.commit(message.seq)
         self._heard_from(signer.member_id)
+        self._last_control = payload
         try:
             decoded = self._check_group(signer, message.kind, message.body)
             self._apply_group(signer, message.kind, decoded, now, local=False)
@@ -722,7 +724,10 @@ class RoomProtocol(Resumption):
             self._install(key, "kick" if kicked else "leave", now)
             return
         if len(seen) == rekey.chunks:
-            self.counters["rekey-left-out"] += 1  # away when it was made: we ask with evidence
+            # Made while we looked away to its author: the rotation itself (opened under the
+            # key we share, signed by an admin) proves the new epoch. Ask, showing it.
+            self.counters["rekey-left-out"] += 1
+            self._maybe_missing(rekey.new_epoch, msg.Evidence.CONTROL, self._last_control, now)
 
     # -- direct messages -------------------------------------------------------------------
 
@@ -743,6 +748,11 @@ class RoomProtocol(Resumption):
                 # Any admin answers a key request; only the host welcomes newcomers.
                 welcome = msg.decode_welcome(direct.body)
                 if welcome.resync:
+                    # An admin answered from where it is: whatever the relay told us, it is here.
+                    for m in self.members.values():
+                        if m.key == direct.sender.key and m.member_id in self.away:
+                            del self.away[m.member_id]
+                            self._events.append(ev.MemberBack(m.member_id))
                     self._welcomed(welcome, now)
                     return
             if direct.sender.key != self.invite.host_key:
@@ -958,8 +968,11 @@ class RoomProtocol(Resumption):
             if member is None or member.key != key:
                 del self._my_removals[mid]
             elif self.is_admin:
-                self.counters["removal-redone"] += 1
-                self.kick(mid, now)
+                try:
+                    self.kick(mid, now)
+                    self.counters["removal-redone"] += 1
+                except LocalProtocolError:  # no longer ours to remove (promoted meanwhile)
+                    del self._my_removals[mid]
 
     def _install(self, key: EpochKey, reason: str, now: float) -> None:
         self._asked_at = None
