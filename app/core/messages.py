@@ -506,6 +506,7 @@ class Evidence(enum.IntEnum):
     received and could not open. Only an admin holding that epoch's key can check it, and a
     relay (or anyone outside the room) cannot make one that passes."""
 
+    NONE = 0  # none: enough for a member behind the admin (an admin back from a dropped link)
     AUDIO = 1  # a relay Media payload (crypto.frame)
     CONTROL = 2  # a control envelope (crypto.control)
 
@@ -535,8 +536,8 @@ def decode_key_request(data: bytes) -> KeyRequest:
     except ValueError:
         raise RemoteProtocolError("unknown kind of evidence") from None
     size = r.u16()
-    if size == 0 or size > MAX_EVIDENCE:
-        raise RemoteProtocolError("evidence is empty or too large")
+    if size > MAX_EVIDENCE or (size == 0) != (kind is Evidence.NONE):
+        raise RemoteProtocolError("evidence is missing, too large, or given as none")
     evidence = r.raw(size)
     r.end()
     return KeyRequest(member_id, session, epoch, commitment, kind, evidence)

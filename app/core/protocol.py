@@ -843,10 +843,16 @@ class RoomProtocol(Resumption):
             return
         if now < self._next_key_request or len(evidence) > msg.MAX_EVIDENCE or not evidence:
             return
+        self._events.append(ev.KeyMissing(epoch if epoch is not None else current.number + 1))
+        self._ask_for_key(evidence_kind, evidence, now)
+
+    def _ask_for_key(self, evidence_kind: msg.Evidence, evidence: bytes, now: float) -> None:
+        current = self.keys.current
+        if current is None or self.me is None:
+            return
         self._next_key_request = now + self._key_request_interval
         self._key_request_interval = min(KEY_REQUEST_MAX_INTERVAL, 2 * self._key_request_interval)
         self.counters["key-requests"] += 1
-        self._events.append(ev.KeyMissing(epoch if epoch is not None else current.number + 1))
         admin = authority.ask_whom(self.members, self.away, self.me)
         if admin is None:
             return

@@ -79,6 +79,9 @@ class Resumption(HostDuties):
     def _restart_as_joiner(self, now: float) -> None:
         raise NotImplementedError
 
+    def _ask_for_key(self, evidence_kind: msg.Evidence, evidence: bytes, now: float) -> None:
+        raise NotImplementedError
+
     def _end(self, reason: str) -> None:
         raise NotImplementedError
 
@@ -273,6 +276,9 @@ class Resumption(HostDuties):
         body = msg.encode_return(msg.Return(current.number, ((self.me, self.slot),)))
         self._send_group(msg.Kind.RETURN, body, now)
         self._events.append(ev.Resumed())
+        # A co-host may have committed while we were gone, leaving us out: ask at once (if
+        # nothing changed, the answer is a refusal that costs nothing).
+        self._ask_for_key(msg.Evidence.NONE, b"", now)
 
     def move_room(self, relay: int, now: float) -> None:
         """Host: move the room to the invite's relay number `relay`; every member follows."""

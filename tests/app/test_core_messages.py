@@ -25,7 +25,7 @@ DECODERS = {
     "stage_invite": m.decode_target, "set_role_speaker": m.decode_set_role,
     "rekey": m.decode_rekey, "welcome": m.decode_welcome, "key_request": m.decode_key_request,
     "welcome_resync_banned": m.decode_welcome, "propose_removal": m.decode_proposal,
-    "propose_speaker": m.decode_proposal,
+    "propose_speaker": m.decode_proposal, "key_request_after_return": m.decode_key_request,
     "waiting": m.decode_session, "knock_resume": m.decode_knock, "return": m.decode_return,
     "move": m.decode_move, "loss_report": m.decode_loss_report,
 }

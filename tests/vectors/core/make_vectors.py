@@ -45,6 +45,8 @@ def vectors() -> dict[str, object]:
         "knock_resume": m.encode_knock(m.KnockBody("Ali", b"\x22" * 8, m.Resume(2, 3))),
         "return": m.encode_return(m.Return(6, ((2, 9), (4, 12)))),
         "move": m.encode_move(m.Move(1)),
+        "key_request_after_return": m.encode_key_request(m.KeyRequest(
+            1, b"\x11" * 8, 9, b"\x44" * 16, m.Evidence.NONE, b"")),
         "propose_removal": m.encode_proposal(m.Proposal(3, None)),
         "propose_speaker": m.encode_proposal(m.Proposal(2, Role.SPEAKER)),
         "loss_report": m.encode_loss_report(m.LossReport(1, 250, 12, 30)),
@@ -72,6 +74,8 @@ def vectors() -> dict[str, object]:
                                     "decode_key_request"),
         "key_request_unknown_evidence": (valid["key_request"][:32] + b"\x09"
                                          + valid["key_request"][33:], "decode_key_request"),
+        "key_request_none_with_evidence": (valid["key_request"][:32] + b"\x00"
+                                           + valid["key_request"][33:], "decode_key_request"),
         "welcome_banned_truncated": (valid["welcome_resync_banned"][:-1], "decode_welcome"),
         "propose_unknown_role": (b"\x00\x00\x00\x02\x09", "decode_proposal"),
         "move_trailing": (b"\x01\x00", "decode_move"),
