@@ -51,3 +51,11 @@ def ask_whom(members: Mapping[int, Member], away: Iterable[int], me: int) -> Mem
     if present:
         return present[0]
     return min(others, key=priority) if others else None
+
+
+def successor(members: Mapping[int, Member], host: int) -> int | None:
+    """Who becomes the host when `host` leaves for good: the co-host with the lowest member id
+    in the roster (present or not: every member must name the same one)."""
+    cohosts = sorted(m.member_id for m in members.values()
+                     if m.role is Role.COHOST and m.member_id != host)
+    return cohosts[0] if cohosts else None

@@ -449,7 +449,8 @@ class RoomProtocol(Resumption):
             self.counters["control-malformed"] += 1
             return
         if kind == cc.KNOCK:
-            if self.is_host and self.state is State.IN_ROOM:
+            if self.is_host and self.state is State.IN_ROOM \
+                    and self.identity.public.key == self.invite.host_key:
                 self._receive_knock(from_slot, payload, now)
         elif kind == cc.CONTROL:
             self._receive_group(payload, now)
@@ -672,12 +673,15 @@ class RoomProtocol(Resumption):
             self._apply_rekey(cast(msg.Rekey, decoded), now, local, signer.member_id)
         elif kind == msg.Kind.LEAVE:
             if signer.role is Role.HOST and not local:
-                self._end("host-left")
+                if not self._hand_over(signer.member_id, now):
+                    self._end("host-left")
                 return
             if not local:
                 self._remove(signer.member_id, removed=False)
                 if self.is_host:
                     self._schedule_leave_rotation(signer.member_id, now)
+                if not any(m.role in (Role.HOST, Role.COHOST) for m in self.members.values()):
+                    self._end("no-admin")  # the last admin is gone: nobody can keep the room
         elif kind == msg.Kind.END:
             self._end("host-ended")
         elif kind == msg.Kind.LOSS_REPORT:
@@ -910,11 +914,14 @@ class RoomProtocol(Resumption):
         self._send_group(msg.Kind.MUTE, msg.encode_flag(msg.Flag(muted)), now)
 
     def leave(self, now: float) -> None:
-        """Leave quietly; a host leaving ends the room for everyone."""
+        """Leave quietly. A host leaving hands the room to its first co-host; without one, the
+        room ends for everyone."""
         if self.state is not State.IN_ROOM:
             self._close()
             return
-        if self.is_host:
+        me = self.my_member
+        if me is not None and me.role is Role.HOST and authority.successor(
+                self.members, me.member_id) is None:
             self.end_room(now)
             return
         self._send_group(msg.Kind.LEAVE, b"", now)
@@ -954,6 +961,23 @@ class RoomProtocol(Resumption):
         if member is not None:
             self._audio_windows.pop(member_id, None)
             self._events.append(ev.MemberLeft(member_id, member.name, removed))
+
+    def _hand_over(self, old_host: int, now: float) -> bool:
+        """The host left for good (LEAVE, or away past the grace period): the co-host with the
+        lowest member id becomes the host, everywhere at once (every member computes the same),
+        and rotates the departed host out of the key. False when no co-host is left."""
+        successor = authority.successor(self.members, old_host)
+        if successor is None:
+            return False
+        self._remove(old_host, removed=False)
+        self._update(successor, role=Role.HOST)
+        self._events.append(ev.RoleChanged(successor, Role.HOST))
+        if successor == self.me:
+            self.is_host = True
+            self.auto_admit = False  # knocks are sealed to the first host: see THREAT_MODEL.md
+            self._schedule_leave_rotation(old_host, now)
+        self.counters["host-handed-over"] += 1
+        return True
 
     def _commit_proposal(self, proposer: Member, proposal: msg.Proposal, now: float) -> None:
         """The committer makes a proposal (already checked against the proposer's rights) a

@@ -82,6 +82,9 @@ class Resumption(HostDuties):
     def _ask_for_key(self, evidence_kind: msg.Evidence, evidence: bytes, now: float) -> None:
         raise NotImplementedError
 
+    def _hand_over(self, old_host: int, now: float) -> bool:
+        raise NotImplementedError
+
     def _end(self, reason: str) -> None:
         raise NotImplementedError
 
@@ -202,8 +205,11 @@ class Resumption(HostDuties):
         for mid in expired:
             member = self.members.get(mid)
             if member is not None and member.role is Role.HOST and not self.is_host:
-                self._end("host-left")
-                return
+                del self.away[mid]
+                if not self._hand_over(mid, now):
+                    self._end("host-left")
+                    return
+                continue
             if self.is_host:
                 del self.away[mid]
                 self._away_unrotated.discard(mid)

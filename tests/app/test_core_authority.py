@@ -365,3 +365,50 @@ def test_4_a_relay_that_swaps_two_role_changes_changes_nothing(room) -> None:
     assert bashir.members[ali.me].role is Role.LISTENER
     assert len(honest_keys(host, ali, bashir)) == 1
     assert not bashir.is_admin and ali.members[ali.me].role is Role.LISTENER
+
+
+# -- finding 11: the room goes on under its co-hosts ---------------------------------------------
+
+def test_11_the_host_leaves_for_good_and_the_cohost_carries_the_room(room) -> None:
+    r, host, ali, bashir = room
+    dana = r.join("Dana")
+    old = host.keys.current
+    host.leave(r.relay.now)
+    r.relay.pump()
+    r.relay.remove(host)
+    r.relay.advance(3.0)  # the new host's leave rotation
+    for p in (ali, bashir, dana):
+        assert p.state is State.IN_ROOM
+        assert p.members[ali.me].role is Role.HOST and host.me not in p.members
+    assert ali.is_host and ali.is_committer
+    assert len(honest_keys(ali, bashir, dana)) == 1
+    assert ali.keys.current.number > old.number and old.key != ali.keys.current.key
+    assert host.keys.current is None  # the departed host wiped its keys
+    ali.kick(dana.me, r.relay.now)  # and the room is governed
+    r.relay.pump()
+    assert dana.state is State.CLOSED and dana.me not in bashir.members
+    ali.send_audio(b"\x07" * 80, r.relay.now)
+    r.relay.pump()
+    assert [e.payload for e in bashir.events_received() if isinstance(e, ev.AudioFrame)] \
+        == [b"\x07" * 80]
+
+
+def test_11_a_host_gone_past_the_grace_period_hands_over_too(room) -> None:
+    r, host, ali, bashir = room
+    r.relay.drop(host)
+    r.relay.pump()
+    r.relay.advance(121.0)
+    r.relay.advance(3.0)
+    assert ali.state is State.IN_ROOM and bashir.state is State.IN_ROOM
+    assert bashir.members[ali.me].role is Role.HOST
+    assert len(honest_keys(ali, bashir)) == 1
+
+
+def test_11_the_room_ends_with_its_last_admin(room) -> None:
+    r, host, ali, bashir = room
+    host.move_to_audience(ali.me, r.relay.now)
+    r.relay.pump()
+    host.leave(r.relay.now)  # no co-host: leaving ends the room
+    r.relay.pump()
+    assert ev.RoomEnded("host-ended") in bashir.events_received()
+    assert bashir.state is State.CLOSED
