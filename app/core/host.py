@@ -29,7 +29,9 @@ from crypto.keys import EpochKey, seal_epoch_key
 from relay import wire
 
 LEAVE_BATCH_SECONDS = 2.0
-REKEY_CHUNK = 500  # sealed keys per REKEY message: 500 x 88 bytes stays well under the body limit
+# Sealed keys per REKEY message: 90 x 88 bytes and the headers fill one 8,192-byte envelope
+# (crypto.control.PAD_SIZES), so padding adds at most one partly filled envelope per rotation.
+REKEY_CHUNK = 90
 WELCOME_MEMBERS = 400  # members listed in a welcome; the rest of the audience is only counted
 # A welcome back after a drop lists fewer: after a relay restart thousands come back at once,
 # and 400 members each (24 KB) would be 120 MB for 5,000 returners.
