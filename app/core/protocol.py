@@ -19,7 +19,6 @@ import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import cast
 
 from app.core import authority
 from app.core import events as ev
@@ -28,13 +27,10 @@ from app.core.errors import LocalProtocolError, RemoteProtocolError, StaleCommit
 from app.core.keyring import Keyring
 from app.core.resume import RESUME_ANSWER, RESUME_GRACE, Resumption
 from app.core.roster import (
-    MAY_END,
-    MAY_INVITE_TO_STAGE,
     Member,
     Role,
-    may_kick,
-    role_change_allowed,
 )
+from app.core.rules import RULES
 from crypto import control as cc
 from crypto.errors import CryptoError, ReplayedMessage
 from crypto.frame import FrameSealer, open_frame, parse_frame_header
@@ -527,91 +523,15 @@ class RoomProtocol(Resumption):
 
     def _check_group(self, signer: Member, kind: int, body: bytes) -> object:
         """Decode a group message's body; raise RemoteProtocolError when it is malformed or the
-        rules forbid `signer` sending it. The decoded body is what `_apply_group` acts on."""
-        decoded: object = None
-        if kind == msg.Kind.ADMIT:
-            admit = decoded = msg.decode_admit(body)
-            if signer.role is not Role.HOST:
-                raise RemoteProtocolError("only the host admits people")
-            self._check_next_epoch(admit.new_epoch)
-            if admit.member.member_id in self.members:
-                raise RemoteProtocolError("admission reuses a member id")
-        elif kind == msg.Kind.HAND:
-            decoded = msg.decode_flag(body)
-            if signer.role is not Role.LISTENER:
-                raise RemoteProtocolError("only listeners raise hands")
-        elif kind == msg.Kind.STAGE_INVITE:
-            invite = decoded = msg.decode_target(body)
-            target = self._member(invite.member_id)
-            if signer.role not in MAY_INVITE_TO_STAGE:
-                raise RemoteProtocolError("only hosts invite people to the stage")
-            if target.role is not Role.LISTENER:
-                raise RemoteProtocolError("that member is already on stage")
-        elif kind == msg.Kind.STAGE_ANSWER:
-            decoded = msg.decode_flag(body)
-            if not signer.invited:
-                raise RemoteProtocolError("answer to a stage invitation that was never made")
-        elif kind == msg.Kind.SET_ROLE:
-            change = decoded = msg.decode_set_role(body)
-            target = self._member(change.member_id)
-            if not role_change_allowed(signer, target, change.role):
-                raise RemoteProtocolError(f"{signer.role.name.lower()} may not move "
-                                          f"{target.role.name.lower()} to "
-                                          f"{change.role.name.lower()}")
-            if target.role is Role.LISTENER and change.role is Role.SPEAKER and not target.invited:
-                raise RemoteProtocolError("nobody is put on stage without an invitation")
-            self._check_next_epoch(change.new_epoch)
-        elif kind == msg.Kind.PROPOSE:
-            proposal = decoded = msg.decode_proposal(body)
-            target = self._member(proposal.member_id)
-            if proposal.role is None:
-                if not may_kick(signer, target):
-                    raise RemoteProtocolError(f"may not propose removing {target.name}")
-            elif not role_change_allowed(signer, target, proposal.role):
-                raise RemoteProtocolError("a role change the proposer may not make")
-            elif target.role is Role.LISTENER and proposal.role is Role.SPEAKER \
-                    and not target.invited:
-                raise RemoteProtocolError("nobody is put on stage without an invitation")
-        elif kind == msg.Kind.MUTE:
-            decoded = msg.decode_flag(body)
-            if not signer.role.on_stage:
-                raise RemoteProtocolError("only people on stage have a microphone to mute")
-        elif kind == msg.Kind.REKEY:
-            rekey = decoded = msg.decode_rekey(body)
-            if signer.role not in (Role.HOST, Role.COHOST):
-                raise RemoteProtocolError("only hosts change the room key")
-            current = self.keys.current
-            # The next epoch only: a jump would let one message exhaust the epoch numbers (and
-            # break the next admission), and an older one would undo a removal. A later chunk
-            # of the rotation we already installed names the current epoch.
-            seen = self._rekey_seen.get(rekey.new_epoch)
-            later_chunk = current is not None and rekey.new_epoch == current.number \
-                and seen is not None and seen[:3] == (signer.member_id, rekey.removed, rekey.chunks)
-            if not later_chunk:
-                self._check_next_epoch(rekey.new_epoch)
-            # Whatever the stated reason: a removal is a removal, and the role table decides
-            # who may remove whom (a co-host never removes the host or another co-host).
-            for mid in rekey.removed:
-                removed = self.members.get(mid)
-                if removed is not None and not may_kick(signer, removed):
-                    raise RemoteProtocolError(f"may not remove {removed.name}")
-        elif kind == msg.Kind.LEAVE:
-            msg.expect_empty(body)
-        elif kind == msg.Kind.END:
-            msg.expect_empty(body)
-            if signer.role not in MAY_END:
-                raise RemoteProtocolError("only the host ends the room")
-        elif kind == msg.Kind.LOSS_REPORT:
-            report = decoded = msg.decode_loss_report(body)
-            if report.speaker_id == signer.member_id:
-                raise RemoteProtocolError("a loss report about oneself")
-        elif kind == msg.Kind.RETURN:
-            decoded = self._check_return(signer, body)
-        elif kind == msg.Kind.MOVE:
-            decoded = self._check_move(signer, body)
-        else:
+        rules (`app.core.rules.RULES`) forbid `signer` sending it. The decoded body is what
+        `_apply_group` acts on."""
+        rule = RULES.get(kind)
+        if rule is None:
             raise RemoteProtocolError(f"unknown message kind {kind}")
-        return decoded
+        if rule.senders is not None and signer.role not in rule.senders:
+            raise RemoteProtocolError(f"a {signer.role.name.lower()} may not send "
+                                      f"{msg.Kind(kind).name}")
+        return rule.check(self, signer, body)
 
     def _check_next_epoch(self, new_epoch: int) -> None:
         """A commit creates the epoch after the current one, exactly: one commit per epoch."""
@@ -626,73 +546,7 @@ class RoomProtocol(Resumption):
     def _apply_group(self, signer: Member, kind: int, decoded: object, now: float,
                      local: bool) -> None:
         """Act on a group message `_check_group` has decoded and allowed."""
-        if kind == msg.Kind.ADMIT:
-            admit = cast(msg.Admit, decoded)
-            self.members[admit.member.member_id] = admit.member
-            current = self.keys.current
-            if current is not None and admit.new_epoch == current.number + 1:
-                self._install(current.ratchet(), "join", now)
-            self._events.append(ev.MemberJoined(admit.member))
-        elif kind == msg.Kind.HAND:
-            raised = cast(msg.Flag, decoded).value
-            self._update(signer.member_id, hand=raised)
-            self._events.append(ev.HandChanged(signer.member_id, raised))
-        elif kind == msg.Kind.STAGE_INVITE:
-            target_id = cast(msg.Target, decoded).member_id
-            self._update(target_id, invited=True)
-            if local:
-                self._my_invites.add(target_id)
-            if target_id == self.me:
-                self._events.append(ev.StageInvited(signer.member_id))
-        elif kind == msg.Kind.STAGE_ANSWER:
-            accepted = cast(msg.Flag, decoded).value
-            if not accepted:
-                self._update(signer.member_id, invited=False)
-            self._events.append(ev.StageAnswered(signer.member_id, accepted))
-            if accepted and not local and signer.member_id in self._my_invites:
-                self._my_invites.discard(signer.member_id)
-                self.set_role(signer.member_id, Role.SPEAKER, now)
-        elif kind == msg.Kind.SET_ROLE:
-            change = cast(msg.SetRole, decoded)
-            target = self.members[change.member_id]
-            # Coming on stage starts muted; leaving it clears hands and invitations.
-            self._update(change.member_id, role=change.role, hand=False, invited=False,
-                         muted=True if not target.role.on_stage else target.muted)
-            self._events.append(ev.RoleChanged(change.member_id, change.role))
-            current = self.keys.current
-            if current is not None and change.new_epoch == current.number + 1:
-                self._install(current.ratchet(), "role", now)
-        elif kind == msg.Kind.PROPOSE:
-            if not local and self.is_committer:
-                self._commit_proposal(signer, cast(msg.Proposal, decoded), now)
-        elif kind == msg.Kind.MUTE:
-            muted = cast(msg.Flag, decoded).value
-            self._update(signer.member_id, muted=muted)
-            self._events.append(ev.MuteChanged(signer.member_id, muted))
-        elif kind == msg.Kind.REKEY:
-            self._apply_rekey(cast(msg.Rekey, decoded), now, local, signer.member_id)
-        elif kind == msg.Kind.LEAVE:
-            if signer.role is Role.HOST and not local:
-                if not self._hand_over(signer.member_id, now):
-                    self._end("host-left")
-                return
-            if not local:
-                self._remove(signer.member_id, removed=False)
-                if self.is_host:
-                    self._schedule_leave_rotation(signer.member_id, now)
-                if not any(m.role in (Role.HOST, Role.COHOST) for m in self.members.values()):
-                    self._end("no-admin")  # the last admin is gone: nobody can keep the room
-        elif kind == msg.Kind.END:
-            self._end("host-ended")
-        elif kind == msg.Kind.LOSS_REPORT:
-            report = cast(msg.LossReport, decoded)
-            # Reports about someone else (a relay that copied the unicast) are ignored.
-            if not local and report.speaker_id == self.me:
-                self.loss_reports[signer.member_id] = (now, report)
-        elif kind == msg.Kind.RETURN:
-            self._apply_return(cast(msg.Return, decoded), now)
-        elif kind == msg.Kind.MOVE:
-            self._apply_move(cast(msg.Move, decoded))
+        RULES[kind].apply(self, signer, decoded, now, local)
 
     def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool, signer_id: int) -> None:
         kicked = rekey.reason is msg.RekeyReason.KICK
