@@ -53,9 +53,15 @@ def ask_whom(members: Mapping[int, Member], away: Iterable[int], me: int) -> Mem
     return min(others, key=priority) if others else None
 
 
-def successor(members: Mapping[int, Member], host: int) -> int | None:
-    """Who becomes the host when `host` leaves for good: the co-host with the lowest member id
-    in the roster (present or not: every member must name the same one)."""
+def successor(members: Mapping[int, Member], away: Iterable[int], host: int,
+              present_only: bool = False) -> int | None:
+    """Who becomes the host when `host` leaves: the co-host with the lowest member id among
+    those present, else (unless `present_only`) among all. A host that leaves names it in its
+    LEAVE, so every member agrees; members who saw the host vanish compute it themselves."""
+    gone = set(away)
     cohosts = sorted(m.member_id for m in members.values()
                      if m.role is Role.COHOST and m.member_id != host)
+    present = [mid for mid in cohosts if mid not in gone]
+    if present or present_only:
+        return present[0] if present else None
     return cohosts[0] if cohosts else None

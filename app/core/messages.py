@@ -405,6 +405,27 @@ def decode_move(data: bytes) -> Move:
     return m
 
 
+@dataclass(frozen=True)
+class Leave:
+    """LEAVE: empty from a member; from a host handing the room over, the successor it names
+    (a co-host it sees present), so that every member names the same one."""
+
+    successor: int | None = None
+
+
+def encode_leave(m: Leave) -> bytes:
+    return b"" if m.successor is None else Writer().u32(m.successor).done()
+
+
+def decode_leave(data: bytes) -> Leave:
+    if not data:
+        return Leave()
+    r = Reader(data)
+    successor = r.u32()
+    r.end()
+    return Leave(successor)
+
+
 def expect_empty(data: bytes) -> None:
     if data:
         raise RemoteProtocolError("message should have no body")

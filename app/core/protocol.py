@@ -774,9 +774,13 @@ class RoomProtocol(Resumption):
             self._close()
             return
         me = self.my_member
-        if me is not None and me.role is Role.HOST and authority.successor(
-                self.members, me.member_id) is None:
-            self.end_room(now)
+        if me is not None and me.role is Role.HOST:
+            heir = authority.successor(self.members, self.away, me.member_id, present_only=True)
+            if heir is None:
+                self.end_room(now)
+                return
+            self._send_group(msg.Kind.LEAVE, msg.encode_leave(msg.Leave(heir)), now)
+            self._end("left")
             return
         self._send_group(msg.Kind.LEAVE, b"", now)
         self._end("left")
@@ -816,11 +820,12 @@ class RoomProtocol(Resumption):
             self._audio_windows.pop(member_id, None)
             self._events.append(ev.MemberLeft(member_id, member.name, removed))
 
-    def _hand_over(self, old_host: int, now: float) -> bool:
-        """The host left for good (LEAVE, or away past the grace period): the co-host with the
-        lowest member id becomes the host, everywhere at once (every member computes the same),
-        and rotates the departed host out of the key. False when no co-host is left."""
-        successor = authority.successor(self.members, old_host)
+    def _hand_over(self, old_host: int, now: float, named: int | None = None) -> bool:
+        """The host left for good: the co-host it named in its LEAVE (or, when it vanished,
+        the first co-host present) becomes the host and rotates the departed host out of the
+        key. False when no co-host is left."""
+        successor = named if named is not None else authority.successor(
+            self.members, self.away, old_host)
         if successor is None:
             return False
         self._remove(old_host, removed=False)

@@ -117,6 +117,15 @@ def _check_empty(p: RoomProtocol, signer: Member, body: bytes) -> None:
     msg.expect_empty(body)
 
 
+def _check_leave(p: RoomProtocol, signer: Member, body: bytes) -> msg.Leave:
+    leave = msg.decode_leave(body)
+    if leave.successor is not None:
+        heir = p._member(leave.successor)
+        if signer.role is not Role.HOST or heir.role is not Role.COHOST:
+            raise RemoteProtocolError("only the host hands the room over, and to a co-host")
+    return leave
+
+
 def _check_loss_report(p: RoomProtocol, signer: Member, body: bytes) -> msg.LossReport:
     report = msg.decode_loss_report(body)
     if report.speaker_id == signer.member_id:
@@ -191,11 +200,12 @@ def _apply_rekey(p: RoomProtocol, signer: Member, rekey: msg.Rekey, now: float,
     p._apply_rekey(rekey, now, local, signer.member_id)
 
 
-def _apply_leave(p: RoomProtocol, signer: Member, _: None, now: float, local: bool) -> None:
+def _apply_leave(p: RoomProtocol, signer: Member, leave: msg.Leave, now: float,
+                 local: bool) -> None:
     if local:
         return
     if signer.role is Role.HOST:
-        if not p._hand_over(signer.member_id, now):
+        if not p._hand_over(signer.member_id, now, leave.successor):
             p._end("host-left")
         return
     p._remove(signer.member_id, removed=False)
@@ -242,7 +252,7 @@ RULES: dict[int, Rule] = {
     msg.Kind.PROPOSE: Rule(ANYONE, _check_propose, _apply_propose),
     msg.Kind.MUTE: Rule(ON_STAGE, _check_flag, _apply_mute),
     msg.Kind.REKEY: Rule(ADMINS, _check_rekey, _apply_rekey, commit=True),
-    msg.Kind.LEAVE: Rule(ANYONE, _check_empty, _apply_leave),
+    msg.Kind.LEAVE: Rule(ANYONE, _check_leave, _apply_leave),
     msg.Kind.END: Rule(MAY_END, _check_empty, _apply_end),
     msg.Kind.LOSS_REPORT: Rule(ANYONE, _check_loss_report, _apply_loss_report),
     msg.Kind.RETURN: Rule(frozenset({Role.HOST}), _check_return, _apply_return, commit=True),

@@ -36,6 +36,7 @@ class CommitMachine(RuleBasedStateMachine):
         self.people: list[RoomProtocol] = []
         self.removed: dict[int, tuple[RoomProtocol, int]] = {}  # id(p) -> (p, epoch at removal)
         self.names = 0
+        self.handed_over = False
         for _ in range(3):
             self._join()
         self.host.make_cohost(self.people[0].me, self.room.relay.now)
@@ -71,7 +72,7 @@ class CommitMachine(RuleBasedStateMachine):
 
     # -- rules -----------------------------------------------------------------------------
 
-    @precondition(lambda self: len(self.people) < 7)
+    @precondition(lambda self: len(self.people) < 7 and not self.handed_over)
     @rule()
     def join(self) -> None:
         self._join()
@@ -120,6 +121,7 @@ class CommitMachine(RuleBasedStateMachine):
         p = self._pick(index)
         if p is not None:
             p.leave(self.room.relay.now)
+            self.room.relay.pump()
             self.people.remove(p)
             self.room.relay.remove(p)
             self.room.relay.pump()
@@ -187,6 +189,30 @@ class CommitMachine(RuleBasedStateMachine):
             victim.receive_data(data, self.room.relay.now)
         self.room.relay.pump()
         self._note_removals()
+
+    @precondition(lambda self: not self.handed_over)
+    @rule()
+    def host_leaves_for_good(self) -> None:
+        """The host quits while a co-host is in the room: the co-host with the lowest id
+        carries it (newcomers cannot be admitted after that: knocks are sealed to the host)."""
+        cohosts = [p for p in self.in_room() if p.is_admin and not p.is_host]
+        if not cohosts:
+            return
+        self.host.leave(self.room.relay.now)
+        self.room.relay.pump()
+        self.room.relay.remove(self.host)
+        self.room.relay.advance(3.0)
+        successors = [p for p in self.in_room() if p.is_host]
+        if not successors:
+            # The named successor was on a forked key and could not read the LEAVE: it takes
+            # over when the old host's place expires, like any member who saw the host vanish.
+            for _ in range(130):
+                self.room.relay.advance(1.0)
+            successors = [p for p in self.in_room() if p.is_host]
+        assert len(successors) == 1
+        self.host = successors[0]
+        self.people.remove(self.host)
+        self.handed_over = True
 
     @rule(seconds=st.sampled_from([0.5, 2.5, 10.0]))
     def time_passes(self, seconds: float) -> None:

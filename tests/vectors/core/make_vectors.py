@@ -47,6 +47,7 @@ def vectors() -> dict[str, object]:
         "move": m.encode_move(m.Move(1)),
         "key_request_after_return": m.encode_key_request(m.KeyRequest(
             1, b"\x11" * 8, 9, b"\x44" * 16, m.Evidence.NONE, b"")),
+        "leave_handing_over": m.encode_leave(m.Leave(2)),
         "propose_removal": m.encode_proposal(m.Proposal(3, None)),
         "propose_speaker": m.encode_proposal(m.Proposal(2, Role.SPEAKER)),
         "loss_report": m.encode_loss_report(m.LossReport(1, 250, 12, 30)),
@@ -77,6 +78,7 @@ def vectors() -> dict[str, object]:
         "key_request_none_with_evidence": (valid["key_request"][:32] + b"\x00"
                                            + valid["key_request"][33:], "decode_key_request"),
         "welcome_banned_truncated": (valid["welcome_resync_banned"][:-1], "decode_welcome"),
+        "leave_truncated": (b"\x00\x00\x02", "decode_leave"),
         "propose_unknown_role": (b"\x00\x00\x00\x02\x09", "decode_proposal"),
         "move_trailing": (b"\x01\x00", "decode_move"),
         "loss_report_more_lost_than_due": (b"\x00\x00\x00\x01\x00\x0a\x00\x0b\x00\x00",
