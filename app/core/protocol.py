@@ -273,6 +273,12 @@ class RoomProtocol(Resumption):
     def connection_lost(self, now: float) -> None:
         """The link to the relay dropped. In the room, hold our place: the client reconnects
         and calls `reconnect()`. Before being let in there is no place to hold: closed."""
+        try:
+            self._connection_lost(now)
+        except Exception as exc:  # the last line of defence, reported
+            self._internal_error("a dropped link", exc, now)
+
+    def _connection_lost(self, now: float) -> None:
         if self.state is State.IN_ROOM:
             self.state = State.RESUMING
             self._lost(now)
@@ -292,6 +298,12 @@ class RoomProtocol(Resumption):
 
     def reconnect(self, now: float) -> None:
         """A new link to a relay is open: ask to join the room's routing id there."""
+        try:
+            self._reconnect(now)
+        except Exception as exc:  # the last line of defence, reported
+            self._internal_error("a new link", exc, now)
+
+    def _reconnect(self, now: float) -> None:
         if self.rejoining:
             # Not quiet: a joiner that knocked into an empty relay knocks again as soon as
             # PeerJoined says someone arrived (a resuming host joins quietly, which is why the

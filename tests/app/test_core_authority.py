@@ -83,6 +83,9 @@ def test_5_an_unexpected_fault_becomes_an_alert_not_an_ended_thread(room, monkey
     monkeypatch.setattr(host, "_host_tick", broken)
     host.tick(r.relay.now + 1)  # and so does a timer that trips
     assert host.counters["internal-error"] == 2
+    monkeypatch.setattr(host, "_lost", broken)
+    host.connection_lost(r.relay.now + 1)  # and a dropped link
+    assert host.counters["internal-error"] == 3
 
 
 # -- finding 2: a co-host removes only speakers and listeners, whatever the stated reason --------
