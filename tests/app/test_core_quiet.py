@@ -16,11 +16,11 @@ from crypto.errors import DecryptionFailed
 from relay import wire
 
 
-def session() -> Room:
+def session(names: tuple[str, str] = ("Ali", "Bashir Abdulrahman al-Farsi")) -> Room:
     """Three people: a knock and welcome each, a raised hand, an accepted invitation to the
     stage, speech, mute and unmute, a loss report, a leave and its rotation."""
     room = Room()
-    ali, bashir = room.join("Ali"), room.join("Bashir Abdulrahman al-Farsi")
+    ali, bashir = room.join(names[0]), room.join(names[1])
     stage(room, ali)
     for i in range(10):
         ali.send_audio(bytes([i]) * 80, room.relay.now)
@@ -47,6 +47,12 @@ def test_an_ordinary_session_shows_at_most_three_sizes_besides_audio() -> None:
     sizes = client_sizes(room)
     assert sum(sizes.values()) >= 15  # the session did what it says
     assert len(sizes) <= 3, sizes
+
+
+def test_name_lengths_do_not_show() -> None:
+    short = client_sizes(session(("A", "B")))
+    long = client_sizes(session(("A" * 60, "عبد الرحمن بن محمد")))
+    assert short == long
 
 
 def test_every_envelope_the_relay_carries_is_padded() -> None:
