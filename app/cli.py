@@ -327,6 +327,9 @@ async def _run(args: argparse.Namespace) -> Outcome:
                  f"type 'admit {event.knock_id}' or 'refuse {event.knock_id}'")
         elif isinstance(event, ev.KnockWithdrawn):
             _say(f"knock {event.knock_id}: their connection dropped; they may knock again")
+        elif isinstance(event, ev.AdmissionPaused):
+            _say("someone was removed: knocks now wait for 'admit N' (the removed person could "
+                 "come back under a new identity); for a fresh room, start a new one")
         if codes is not None:
             codes.on_event(event, p)
 

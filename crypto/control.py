@@ -1,21 +1,26 @@
 """Envelopes the relay carries as control payloads: knocks, control messages, direct messages.
 
-Every envelope starts with `u8 version (1) | u8 type`; `envelope_type` reads them so a receiver
-can dispatch before it holds any key. Bodies are opaque here (the room protocol in `app/core`
-gives them meaning) and at most `MAX_BODY` bytes, so the largest envelope stays below the relay's
-65,536-byte payload limit.
+Every envelope starts with `u8 version (2) | u8 type`; `envelope_type` reads them so a receiver
+can dispatch before it holds any key. Everything else (the message kind, the epoch, who signed)
+is inside the encryption, and every envelope is padded to one of `PAD_SIZES` bytes: the relay and
+an observer of TLS record sizes learn the envelope type and a size class, not whether a message
+raises a hand, mutes a microphone, changes a role or removes someone, nor how long a name is.
+Bodies are opaque here (the room protocol in `app/core` gives them meaning) and at most `MAX_BODY`
+bytes, so the largest envelope stays below the relay's 65,536-byte payload limit.
 
-- KNOCK (0x01): a would-be joiner asks the hosts to be let in. Encrypted under a key derived from
-  the room secret, so only invite holders can knock or read knocks; signed by the joiner over the
-  room's routing id, so a knock cannot be replayed into another room.
-- CONTROL (0x02): roster, roles, hands, rotations. Encrypted under the epoch's control key with the
-  clear header as associated data, and signed inside by the member named by `signer_id`.
-  `open_control` only decrypts: the caller finds the signer's key by id, then calls `verify`.
+- KNOCK (0x01): a would-be joiner asks to be let in. Sealed to the host's key pinned in the
+  invite (only the host reads a knock: not a member, not an ex-member who kept the link), inside
+  an AEAD under a key derived from the room secret (only invite holders can knock at all), and
+  signed by the joiner over the room's routing id, so it cannot be replayed into another room.
+- CONTROL (0x02): roster, roles, hands, rotations. Encrypted under the epoch's control key and
+  signed inside by the member named by `signer_id`. The receiver finds the key by trying the few
+  it holds; `open_control` only decrypts: the caller finds the signer's key by id, then `verify`.
 - DIRECT (0x03): one member to another (epoch keys for a new member, host-only notes). A sealed
-  box, with the sender's signature over the kind, the recipient's key and the body inside: the
+  box, with the kind, the sender's key and signature over kind, recipient key and body inside: the
   recipient knows who sent it and cannot forward it to a third member as if addressed to them.
 
-Byte layouts are in part 2 of `docs/PROTOCOL.md`.
+Padding is ISO/IEC 7816-4 style inside the encryption (`0x80` then zeros), so it is
+authenticated. Byte layouts are in part 2 of `docs/PROTOCOL.md`.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
     "KNOCK",
     "KNOCK_LABEL",
     "MAX_BODY",
+    "PAD_SIZES",
     "VERSION",
     "ControlMessage",
     "DirectMessage",
@@ -48,13 +54,12 @@ __all__ = [
     "open_control",
     "open_direct",
     "open_knock",
-    "peek_control_epoch",
     "seal_control",
     "seal_direct",
     "seal_knock",
 ]
 
-VERSION = 1
+VERSION = 2
 KNOCK = 0x01
 CONTROL = 0x02
 DIRECT = 0x03
@@ -68,13 +73,20 @@ NONCE_SIZE = 24
 TAG_SIZE = 16
 _SIGNED = KEY_SIZE + SIGNATURE_SIZE  # sender key and signature inside knocks and directs
 
-_CONTROL_HEAD = struct.Struct(">BBBI")  # version | type | kind | epoch
+# What the signature covers starts with this 7-byte pseudo-header (it is not sent in clear).
+_SIGNED_HEAD = struct.Struct(">BBBI")  # version | type | kind | epoch
+_CONTROL_INNER = struct.Struct(">BIIQ")  # kind | epoch | signer_id | seq, inside the AEAD
 _CONTROL_IDS = struct.Struct(">IQ")  # signer_id | seq
-CONTROL_HEAD_SIZE = _CONTROL_HEAD.size  # 7
+HEAD_SIZE = 2
 
-MIN_KNOCK = 2 + NONCE_SIZE + TAG_SIZE + _SIGNED
-MIN_CONTROL = CONTROL_HEAD_SIZE + NONCE_SIZE + TAG_SIZE + _CONTROL_IDS.size + SIGNATURE_SIZE
-MIN_DIRECT = 3 + SEALED_BOX_OVERHEAD + _SIGNED
+# Every envelope is exactly one of these sizes. An ordinary room's knocks, control and direct
+# messages all fit the first; a welcome or rotation for dozens of members the second; rooms of
+# hundreds or thousands the others. The last is below the relay's 65,536-byte payload limit.
+PAD_SIZES = (512, 2048, 8192, 32768, 61440)
+
+MIN_KNOCK = PAD_SIZES[0]
+MIN_CONTROL = PAD_SIZES[0]
+MIN_DIRECT = PAD_SIZES[0]
 
 _aead_encrypt = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt
 _aead_decrypt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt
@@ -94,12 +106,33 @@ def envelope_type(data: bytes) -> int:
 def _check_envelope(data: bytes, kind: int, minimum: int) -> None:
     if envelope_type(data) != kind:
         raise MalformedMessage(f"expected envelope type {kind}, got {data[1]}")
-    if not minimum <= len(data) <= minimum + MAX_BODY:
+    if len(data) not in PAD_SIZES:
         raise MalformedMessage(f"envelope of type {kind} has a bad length {len(data)}")
 
 
+def padded_size(content: int, overhead: int) -> int:
+    """The envelope size (one of PAD_SIZES) for `content` bytes of body plus `overhead`."""
+    for size in PAD_SIZES:
+        if content + overhead <= size:
+            return size
+    raise MalformedMessage("the message is too large for any envelope")
+
+
+def _pad(plain: bytes, overhead_outside: int) -> bytes:
+    """`plain | 0x80 | zeros` so that the whole envelope is one of PAD_SIZES."""
+    size = padded_size(len(plain) + 1, overhead_outside)
+    return plain + b"\x80" + bytes(size - overhead_outside - len(plain) - 1)
+
+
+def _unpad(padded: bytes) -> bytes:
+    end = len(padded.rstrip(b"\x00"))
+    if end == 0 or padded[end - 1] != 0x80:
+        raise MalformedMessage("the padding is malformed")
+    return padded[: end - 1]
+
+
 def _check_body(body: bytes) -> None:
-    if len(body) > MAX_BODY:
+    if not isinstance(body, bytes) or len(body) > MAX_BODY:
         raise MalformedMessage(f"a body is at most {MAX_BODY} bytes")
 
 
@@ -135,24 +168,31 @@ class Knock:
 
 def seal_knock(
     room_secret: bytes,
+    host: PublicIdentity,
     joiner: Identity,
     body: bytes,
     random: Callable[[int], bytes] = nacl.utils.random,
 ) -> bytes:
-    """`01 | 01 | nonce | AEAD(joiner_pk | sig | body)` under the room's knock key."""
+    """`02 | 01 | nonce | AEAD_knock(sealed box to host(joiner_pk | sig | body | pad))`."""
     _check_body(body)
     head = bytes((VERSION, KNOCK))
     signature = joiner.sign(KNOCK_LABEL, routing_id(room_secret) + body)
+    outside = HEAD_SIZE + NONCE_SIZE + TAG_SIZE + SEALED_BOX_OVERHEAD
+    sealed = host.seal(_pad(joiner.public.key + signature + body, outside))
     nonce = _nonce(random)
-    plain = joiner.public.key + signature + body
-    return head + nonce + bytes(_aead_encrypt(plain, head, nonce, knock_key(room_secret)))
+    return head + nonce + bytes(_aead_encrypt(sealed, head, nonce, knock_key(room_secret)))
 
 
-def open_knock(room_secret: bytes, data: bytes) -> Knock:
-    """Decrypt a knock and check the joiner's signature over this room's routing id and body."""
+def open_knock(room_secret: bytes, host: Identity, data: bytes) -> Knock:
+    """Decrypt a knock (the host's key opens it), check the joiner's signature over this room's
+    routing id and body."""
     _check_envelope(data, KNOCK, MIN_KNOCK)
-    nonce = data[2 : 2 + NONCE_SIZE]
-    plain = _open_aead(data[2 + NONCE_SIZE :], data[:2], nonce, knock_key(room_secret))
+    nonce = data[HEAD_SIZE : HEAD_SIZE + NONCE_SIZE]
+    sealed = _open_aead(data[HEAD_SIZE + NONCE_SIZE :], data[:HEAD_SIZE], nonce,
+                        knock_key(room_secret))
+    plain = _unpad(host.unseal(sealed))
+    if len(plain) < _SIGNED:
+        raise MalformedMessage("a knock is too short")
     joiner = PublicIdentity(plain[:KEY_SIZE])
     body = plain[_SIGNED:]
     joiner.verify(KNOCK_LABEL, routing_id(room_secret) + body, plain[KEY_SIZE:_SIGNED])
@@ -174,20 +214,13 @@ class ControlMessage:
     signature: bytes = field(default=b"", repr=False)
 
     def signed_bytes(self) -> bytes:
-        """What the signer signed: the 7-byte clear header, signer_id, seq and body."""
-        head = _CONTROL_HEAD.pack(VERSION, CONTROL, self.kind, self.epoch)
+        """What the signer signed: version, type, kind, epoch, signer_id, seq and body."""
+        head = _SIGNED_HEAD.pack(VERSION, CONTROL, self.kind, self.epoch)
         return head + _CONTROL_IDS.pack(self.signer_id, self.seq) + self.body
 
     def verify(self, signer: PublicIdentity) -> None:
         """Raise `BadSignature` unless `signer` (the key of member `signer_id`) signed this."""
         signer.verify(CONTROL_LABEL, self.signed_bytes(), self.signature)
-
-
-def peek_control_epoch(data: bytes) -> int:
-    """The epoch a control envelope was sealed under, to pick the key (MalformedMessage)."""
-    _check_envelope(data, CONTROL, MIN_CONTROL)
-    epoch: int = _CONTROL_HEAD.unpack_from(data)[3]
-    return epoch
 
 
 def seal_control(
@@ -199,36 +232,38 @@ def seal_control(
     body: bytes,
     random: Callable[[int], bytes] = nacl.utils.random,
 ) -> bytes:
-    """`01 | 02 | kind | u32 epoch | nonce | AEAD(signer_id | seq | sig | body)`."""
+    """`02 | 02 | nonce | AEAD(kind | epoch | signer_id | seq | sig | body | pad)`."""
     _check_kind(kind)
     _check_body(body)
     if not isinstance(signer_id, int) or not 0 <= signer_id <= U32_MAX:
         raise MalformedMessage("a signer id is a 32-bit unsigned integer")
     if not isinstance(seq, int) or not 0 <= seq < 2**64:
         raise MalformedMessage("a sequence number is a 64-bit unsigned integer")
-    head = _CONTROL_HEAD.pack(VERSION, CONTROL, kind, epoch.number)
-    ids = _CONTROL_IDS.pack(signer_id, seq)
-    signature = signer.sign(CONTROL_LABEL, head + ids + body)
+    head = bytes((VERSION, CONTROL))
+    signed = _SIGNED_HEAD.pack(VERSION, CONTROL, kind, epoch.number) \
+        + _CONTROL_IDS.pack(signer_id, seq) + body
+    signature = signer.sign(CONTROL_LABEL, signed)
+    inner = _CONTROL_INNER.pack(kind, epoch.number, signer_id, seq) + signature + body
     nonce = _nonce(random)
-    sealed = _aead_encrypt(ids + signature + body, head, nonce, epoch.control_key())
-    return head + nonce + bytes(sealed)
+    plain = _pad(inner, HEAD_SIZE + NONCE_SIZE + TAG_SIZE)
+    return head + nonce + bytes(_aead_encrypt(plain, head, nonce, epoch.control_key()))
 
 
 def open_control(data: bytes, epoch: EpochKey) -> ControlMessage:
-    """Decrypt and parse a control envelope sealed under `epoch`; the signature is NOT checked."""
+    """Decrypt and parse a control envelope sealed under `epoch`; the signature is NOT checked.
+    `DecryptionFailed` when it was sealed under another key (or forged)."""
     _check_envelope(data, CONTROL, MIN_CONTROL)
-    _, _, kind, number = _CONTROL_HEAD.unpack_from(data)
+    start = HEAD_SIZE + NONCE_SIZE
+    plain = _unpad(_open_aead(data[start:], data[:HEAD_SIZE], data[HEAD_SIZE:start],
+                              epoch.control_key()))
+    if len(plain) < _CONTROL_INNER.size + SIGNATURE_SIZE:
+        raise MalformedMessage("a control message is too short")
+    kind, number, signer_id, seq = _CONTROL_INNER.unpack_from(plain)
     if number != epoch.number:
         raise DecryptionFailed(f"the message is for epoch {number}, the key for {epoch.number}")
-    start = CONTROL_HEAD_SIZE + NONCE_SIZE
-    plain = _open_aead(
-        data[start:], data[:CONTROL_HEAD_SIZE], data[CONTROL_HEAD_SIZE:start], epoch.control_key()
-    )
-    signer_id, seq = _CONTROL_IDS.unpack_from(plain)
-    sig_end = _CONTROL_IDS.size + SIGNATURE_SIZE
-    return ControlMessage(
-        kind, number, signer_id, seq, plain[sig_end:], plain[_CONTROL_IDS.size : sig_end]
-    )
+    sig_end = _CONTROL_INNER.size + SIGNATURE_SIZE
+    return ControlMessage(kind, number, signer_id, seq, plain[sig_end:],
+                          plain[_CONTROL_INNER.size : sig_end])
 
 
 # Direct messages --------------------------------------------------------------------------------
@@ -248,20 +283,24 @@ def _direct_signed(kind: int, recipient: PublicIdentity, body: bytes) -> bytes:
 
 
 def seal_direct(recipient: PublicIdentity, sender: Identity, kind: int, body: bytes) -> bytes:
-    """`01 | 03 | kind | sealed box(sender_pk | sig | body)` to the recipient's X25519 key."""
+    """`02 | 03 | sealed box(kind | sender_pk | sig | body | pad)` to the recipient's X25519 key."""
     _check_kind(kind)
     _check_body(body)
     signature = sender.sign(DIRECT_LABEL, _direct_signed(kind, recipient, body))
-    return bytes((VERSION, DIRECT, kind)) + recipient.seal(sender.public.key + signature + body)
+    inner = bytes((kind,)) + sender.public.key + signature + body
+    return bytes((VERSION, DIRECT)) + recipient.seal(
+        _pad(inner, HEAD_SIZE + SEALED_BOX_OVERHEAD))
 
 
 def open_direct(identity: Identity, data: bytes) -> DirectMessage:
     """Unseal a direct message and check that its sender signed kind, recipient and body."""
     _check_envelope(data, DIRECT, MIN_DIRECT)
-    kind = data[2]
-    plain = identity.unseal(data[3:])
-    sender = PublicIdentity(plain[:KEY_SIZE])
-    body = plain[_SIGNED:]
+    plain = _unpad(identity.unseal(data[HEAD_SIZE:]))
+    if len(plain) < 1 + _SIGNED:
+        raise MalformedMessage("a direct message is too short")
+    kind = plain[0]
+    sender = PublicIdentity(plain[1 : 1 + KEY_SIZE])
+    body = plain[1 + _SIGNED :]
     signed = _direct_signed(kind, identity.public, body)
-    sender.verify(DIRECT_LABEL, signed, plain[KEY_SIZE:_SIGNED])
+    sender.verify(DIRECT_LABEL, signed, plain[1 + KEY_SIZE : 1 + _SIGNED])
     return DirectMessage(kind, sender, body)

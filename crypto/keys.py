@@ -11,6 +11,7 @@ key by what it is for).
                   └─ room_code    kdf          "majlis-roomcode"  6 digits members compare
     epoch key n ──┬─ ratchet      kdf          "majlis-ratchet"   epoch key n+1 (one way)
                   ├─ control_key  kdf          "majlis-control"   control envelopes of epoch n
+                  ├─ commitment   kdf[:16]     "majlis-commit"    names the key in key requests
                   └─ audio_key    kdf          "majlis-audio"     one per (member, session)
                         └─ frame binding  kdf  "majlis-bind"      signed with every audio frame
 
@@ -55,7 +56,9 @@ ROOMCODE = b"majlis-roomcode"
 SAFETY = b"majlis-safety"
 FINGER = b"majlis-finger"
 BIND = b"majlis-bind"
-PURPOSES = (ROUTE, KNOCK, RATCHET, CONTROL, AUDIO, ROOMCODE, SAFETY, FINGER, BIND)
+COMMIT = b"majlis-commit"
+PURPOSES = (ROUTE, KNOCK, RATCHET, CONTROL, AUDIO, ROOMCODE, SAFETY, FINGER, BIND, COMMIT)
+COMMITMENT_SIZE = 16
 
 # How many (member, session) frame keys one epoch remembers before starting over: bounded so a
 # flood of made-up member ids cannot grow memory, large enough for any real stage.
@@ -134,6 +137,11 @@ class EpochKey:
             raise NonceExhausted("the epoch number would wrap: start a new room")
         following = self.number + 1
         return EpochKey(following, kdf(self.key, RATCHET, _U32.pack(following)))
+
+    def commitment(self) -> bytes:
+        """16 bytes that name this key without revealing it: two members holding different keys
+        under one epoch number (two admins' concurrent commits) tell so by comparing these."""
+        return kdf(self.key, COMMIT, _U32.pack(self.number))[:COMMITMENT_SIZE]
 
     def control_key(self) -> bytes:
         """The AEAD key of this epoch's control envelopes."""

@@ -20,3 +20,8 @@ class LocalProtocolError(RoomError):
 
 class RemoteProtocolError(RoomError):
     """A message from the network is malformed or not allowed; it is dropped, never acted on."""
+
+
+class StaleCommit(RemoteProtocolError):
+    """A commit that builds on an epoch the room has already left: another admin's commit for
+    that epoch came first in the relay's order. Expected under concurrency; counted, not alarmed."""

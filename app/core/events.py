@@ -39,6 +39,17 @@ class KnockRefused:
 
 
 @dataclass(frozen=True)
+class AdmissionPaused:
+    """The host's room stopped letting people in by itself (`auto_admit` is now off).
+
+    After a removal an anyone-with-the-link room would let the removed person straight back in
+    under a fresh identity, so knocks go to the waiting room; the interface offers a new link or
+    keeping the waiting room (docs/THREAT_MODEL.md, "Removal")."""
+
+    reason: str  # "removal"
+
+
+@dataclass(frozen=True)
 class Waiting:
     """The joiner is in the waiting room until the host lets them in."""
 
@@ -210,5 +221,5 @@ Event = (
     | KeyMissing | Kicked | Refused | RoomEnded | JoinFailed | RelayClosed | AudioFrame
     | SecurityAlert
     | Disconnected | Resumed | ResumeUnanswered | ResumeExpired | MemberAway | MemberBack
-    | RoomMoving
+    | RoomMoving | AdmissionPaused
 )

@@ -22,18 +22,44 @@ from app.core.keyring import Keyring
 from app.core.roster import Member, Role, may_kick
 from crypto import control as cc
 from crypto.errors import CryptoError
+from crypto.frame import open_frame, parse_frame_header
 from crypto.identity import Identity, PublicIdentity
 from crypto.invite import Invite
 from crypto.keys import EpochKey, seal_epoch_key
 from relay import wire
 
 LEAVE_BATCH_SECONDS = 2.0
-REKEY_CHUNK = 500  # sealed keys per REKEY message: 500 x 88 bytes stays well under the body limit
+# Sealed keys per REKEY message: 90 x 88 bytes and the headers fill one 8,192-byte envelope
+# (crypto.control.PAD_SIZES), so padding adds at most one partly filled envelope per rotation.
+REKEY_CHUNK = 90
 WELCOME_MEMBERS = 400  # members listed in a welcome; the rest of the audience is only counted
 # A welcome back after a drop lists fewer: after a relay restart thousands come back at once,
 # and 400 members each (24 KB) would be 120 MB for 5,000 returners.
 RETURN_WELCOME_MEMBERS = 60
-KEY_ANSWER_INTERVAL = 1.0
+KEY_ANSWER_INTERVAL = 1.0  # at most one key answer a second to one member
+KEY_ANSWERS_PER_SECOND = 10.0  # and this many to everyone, in bursts of KEY_ANSWER_BURST
+KEY_ANSWER_BURST = 20.0
+MAX_WAITING = 100  # knocks held in the waiting room; more are told to wait outside (ignored)
+KNOCKS_PER_SECOND = 10.0  # new knocks an admin opens, in bursts of KNOCK_BURST
+KNOCK_BURST = 40.0
+SEEN_KNOCKS = 4096  # (key, session) of knocks already handled, newest kept
+
+
+class TokenBucket:
+    """`rate` a second, up to `burst`: the one budget shape every flood-facing path uses."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst, self.tokens = rate, burst, burst
+        self.last: float | None = None
+
+    def take(self, now: float) -> bool:
+        if self.last is not None and now > self.last:
+            self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now if self.last is None else max(self.last, now)
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,8 @@ class PendingKnock:
 
 class HostDuties:
     # Provided by RoomProtocol; declared here so the type checker can follow the mixin.
+    is_host: bool
+    _my_removals: dict[int, bytes]
     identity: Identity
     invite: Invite
     members: dict[int, Member]
@@ -66,14 +94,23 @@ class HostDuties:
         self.knocks: dict[int, PendingKnock] = {}
         self._next_member = 1
         self._next_knock = 1
-        self._seen_knocks: set[tuple[bytes, bytes]] = set()
-        self._banned: set[bytes] = set()
+        # Bounded: a knock flood must not grow memory. Insertion order is age.
+        self._seen_knocks: dict[tuple[bytes, bytes], None] = {}
+        self._knock_budget = TokenBucket(KNOCKS_PER_SECOND, KNOCK_BURST)
+        self._answer_budget = TokenBucket(KEY_ANSWERS_PER_SECOND, KEY_ANSWER_BURST)
+        # Keys any admin removed, in removal order: refused at the door and on resume by every
+        # admin (the removal is part of the room's state, not of one admin's memory).
+        self._banned: dict[bytes, None] = {}
         self._departed: set[int] = set()
         self._leave_deadline: float | None = None
         self._my_invites: set[int] = set()
         self._key_answers: dict[int, float] = {}
 
     # Implemented by RoomProtocol.
+    @property
+    def is_committer(self) -> bool:
+        raise NotImplementedError
+
     def _send_group(self, kind: msg.Kind, body: bytes, now: float) -> None:
         raise NotImplementedError
 
@@ -89,6 +126,9 @@ class HostDuties:
     def _receive_resume(self, joiner: bytes, body: msg.KnockBody, slot: int, now: float) -> None:
         raise NotImplementedError
 
+    def _open_control_any(self, payload: bytes, above: int) -> cc.ControlMessage | None:
+        raise NotImplementedError
+
     def _new_member_id(self) -> int:
         mid = self._next_member
         self._next_member += 1
@@ -97,8 +137,16 @@ class HostDuties:
     # -- the door --------------------------------------------------------------------------
 
     def _receive_knock(self, from_slot: int, payload: bytes, now: float) -> None:
+        if not self._knock_budget.take(now):
+            # Knocks cost a decryption and a signature check each; a flood is dropped unread.
+            # Genuine joiners repeat their knock (every RESUME_ANSWER seconds when rejoining;
+            # a fresh joiner's client tells its user the host did not answer).
+            self.counters["knock-over-budget"] += 1
+            self._alert("knock-flood", "Too many requests to join at once; some were ignored.",
+                        now)
+            return
         try:
-            knock = cc.open_knock(self.invite.room_secret, payload)
+            knock = cc.open_knock(self.invite.room_secret, self.identity, payload)
             body = msg.decode_knock(knock.body)
         except (CryptoError, RemoteProtocolError):
             self.counters["knock-invalid"] += 1
@@ -112,7 +160,16 @@ class HostDuties:
         if tag in self._seen_knocks:
             self.counters["knock-replayed"] += 1
             return
-        self._seen_knocks.add(tag)
+        if not self.auto_admit and len(self.knocks) >= MAX_WAITING \
+                and all(p.joiner != knock.joiner.key for p in self.knocks.values()):
+            # Not remembered as seen: the joiner's repeated knock may find a place later.
+            self.counters["knock-waiting-room-full"] += 1
+            self._alert("waiting-room-full", "The waiting room is full; a request to join was "
+                        "ignored.", now)
+            return
+        self._seen_knocks[tag] = None
+        if len(self._seen_knocks) > SEEN_KNOCKS:
+            del self._seen_knocks[next(iter(self._seen_knocks))]
         if knock.joiner.key in self._banned:
             self._direct(knock.joiner.key, from_slot, msg.Kind.REFUSED,
                          msg.encode_session(body.session))
@@ -171,7 +228,8 @@ class HostDuties:
                          now)
         self._welcome(member, resync=False)
 
-    def _welcome(self, member: Member, resync: bool, listed: int = WELCOME_MEMBERS) -> None:
+    def _welcome(self, member: Member, resync: bool, listed: int = WELCOME_MEMBERS,
+                 slot: int | None = None) -> None:
         key = self.keys.current
         assert key is not None
         # Stage and hosts first, in full; the audience as far as it fits, then only counted.
@@ -182,25 +240,87 @@ class HostDuties:
         audience = sum(1 for m in self.members.values() if not m.role.on_stage)
         body = msg.encode_welcome(msg.Welcome(member.session, member.member_id, self.room_name,
                                               self.topic, key.number, key.key, shown, audience,
-                                              resync))
-        self._direct(member.key, member.slot, msg.Kind.WELCOME, body)
+                                              resync, tuple(self._banned)))
+        self._direct(member.key, member.slot if slot is None else slot, msg.Kind.WELCOME, body)
 
     def _answer_key_request(self, sender: PublicIdentity, request: msg.KeyRequest, slot: int,
                             now: float) -> None:
+        """An admin answers a member who missed a rotation, with the current key and roster.
+
+        Only with proof: the request carries a message the member could not open, and it must
+        open and verify here under an epoch newer than the member's. Anyone who knows the
+        routing id can send a frame marked with a future epoch; nobody outside the room can
+        make one that opens, so a forged frame costs the room one small request per member
+        (with back-off) and never a welcome. Budgets per member and per second bound the rest.
+        """
         member = self.members.get(request.member_id)
         if member is None or member.key != sender.key or member.session != request.session:
             self.counters["key-request-refused"] += 1
             return
-        if member.member_id in self.away:
+        if self.is_host and member.member_id in self.away:
             # We took them for gone (their slot was missing when our own link came back), but
             # they are here: announce them back like a resume, which also sends the key.
             self._returns[member.member_id] = slot
             return
+        current = self.keys.current
+        fork = current is not None and request.epoch == current.number \
+            and request.commitment != current.commitment()
+        if current is None or (request.epoch >= current.number and not fork):
+            self.counters["key-request-refused"] += 1  # they hold ours already, or claim more
+            return
+        if fork and not self.is_committer:
+            # Two keys under one number: the committer's is the room's. Only it answers.
+            self.counters["key-request-not-committer"] += 1
+            return
         if now < self._key_answers.get(member.member_id, float("-inf")):
+            self.counters["key-request-over-budget"] += 1
+            return
+        # A member behind us is answered on its word (it cannot be made to look behind by
+        # anyone else, and the budgets bound what it costs); a fork needs proof.
+        proven = self._evidence_epoch(request) if fork else current.number
+        if proven is None or proven < request.epoch or (proven == request.epoch and not fork):
+            self.counters["key-request-unproven"] += 1
+            self._alert("key-request-unproven", "A request for the room key came without proof "
+                        "of a newer key (a forged frame from the relay?) and was not answered.",
+                        now)
+            return
+        if not self._answer_budget.take(now):
+            self.counters["key-request-over-budget"] += 1
             return
         self._key_answers[member.member_id] = now + KEY_ANSWER_INTERVAL
+        if len(self._key_answers) > 2 * len(self.members) + 64:
+            self._key_answers = {m: t for m, t in self._key_answers.items() if t > now}
         self.counters["key-requests-answered"] += 1
-        self._welcome(member, resync=True)
+        # To the slot the request came from: an admin that was away may not know its new one.
+        self._welcome(member, resync=True, slot=slot)
+
+    def _evidence_epoch(self, request: msg.KeyRequest) -> int | None:
+        """The epoch under which the request's evidence opens and verifies, or None."""
+        try:
+            if request.evidence_kind is msg.Evidence.NONE:
+                return None
+            if request.evidence_kind is msg.Evidence.AUDIO:
+                header = parse_frame_header(request.evidence)
+                key = self.keys.get(header.epoch)
+                sender = self.members.get(header.member_id)
+                if key is None or sender is None:
+                    return None
+                open_frame(request.evidence, key, self._public(sender.key), sender.session)
+                return header.epoch
+            message = self._open_control_any(request.evidence, request.epoch - 1)
+            if message is None:
+                return None
+            epoch = message.epoch
+            signer = self.members.get(message.signer_id)
+            if signer is None:
+                return None
+            message.verify(self._public(signer.key))
+            if message.kind == msg.Kind.REKEY and signer.role in (Role.HOST, Role.COHOST):
+                # A rotation under the shared key that left the requester out proves the next.
+                return max(epoch, msg.decode_rekey(message.body).new_epoch)
+            return epoch
+        except (CryptoError, RemoteProtocolError):
+            return None
 
     def _direct(self, recipient: bytes, slot: int, kind: msg.Kind, body: bytes) -> None:
         sealed = cc.seal_direct(self._public(recipient), self.identity, int(kind), body)
@@ -217,7 +337,11 @@ class HostDuties:
         if not may_kick(me, target):
             raise LocalProtocolError(f"a {me.role.name.lower()} may not remove a "
                                      f"{target.role.name.lower()}")
-        self._banned.add(target.key)
+        self._my_removals[member_id] = target.key
+        if not self.is_committer:
+            self._send_group(msg.Kind.PROPOSE, msg.encode_proposal(msg.Proposal(member_id, None)),
+                             now)
+            return
         removed = tuple(sorted(self._departed | {member_id}))
         self._rotate(msg.RekeyReason.KICK, removed, now)
 

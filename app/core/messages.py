@@ -21,6 +21,9 @@ MAX_TOPIC = 500
 SESSION_SIZE = 8
 KEY_SIZE = 32
 SEALED_EPOCH_KEY_SIZE = 84
+COMMITMENT_SIZE = 16
+MAX_BANNED = 1000  # removed keys a welcome carries (the newest, if there were more)
+MAX_EVIDENCE = 2048  # bytes of the unopened message a key request shows
 
 
 class Kind(enum.IntEnum):
@@ -39,6 +42,7 @@ class Kind(enum.IntEnum):
     LOSS_REPORT = 0x19  # a listener to one speaker, sent by unicast to the speaker's slot
     RETURN = 0x1A  # members who reconnected are back, at these slots
     MOVE = 0x1B  # the host moves the room to another relay of the invite
+    PROPOSE = 0x1C  # a removal or role change, for the committer to commit
     # direct messages, sealed to one member
     WELCOME = 0x30
     KEY_REQUEST = 0x31
@@ -222,8 +226,12 @@ class Target:
 
 @dataclass(frozen=True)
 class SetRole:
+    """A role change is a commit: it names the epoch it creates (current + 1) and every member
+    ratchets, so roles are state agreed per epoch, not messages applied in arrival order."""
+
     member_id: int
     role: Role
+    new_epoch: int
 
 
 @dataclass(frozen=True)
@@ -240,6 +248,30 @@ class Rekey:
     chunks: int
     removed: tuple[int, ...]
     entries: tuple[tuple[int, bytes], ...]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Remove `member_id` (`role` None) or move it to `role`: asked of the committer."""
+
+    member_id: int
+    role: Role | None
+
+
+def encode_proposal(m: Proposal) -> bytes:
+    return Writer().u32(m.member_id).u8(0 if m.role is None else int(m.role)).done()
+
+
+def decode_proposal(data: bytes) -> Proposal:
+    r = Reader(data)
+    member_id, value = r.u32(), r.u8()
+    r.end()
+    if value == 0:
+        return Proposal(member_id, None)
+    try:
+        return Proposal(member_id, Role(value))
+    except ValueError:
+        raise RemoteProtocolError("unknown role") from None
 
 
 def encode_admit(m: Admit) -> bytes:
@@ -279,7 +311,7 @@ def decode_target(data: bytes) -> Target:
 
 
 def encode_set_role(m: SetRole) -> bytes:
-    return Writer().u32(m.member_id).u8(int(m.role)).done()
+    return Writer().u32(m.member_id).u8(int(m.role)).u32(m.new_epoch).done()
 
 
 def decode_set_role(data: bytes) -> SetRole:
@@ -289,8 +321,9 @@ def decode_set_role(data: bytes) -> SetRole:
         role = Role(r.u8())
     except ValueError:
         raise RemoteProtocolError("unknown role") from None
+    new_epoch = r.u32()
     r.end()
-    return SetRole(member_id, role)
+    return SetRole(member_id, role, new_epoch)
 
 
 def encode_rekey(m: Rekey) -> bytes:
@@ -372,6 +405,27 @@ def decode_move(data: bytes) -> Move:
     return m
 
 
+@dataclass(frozen=True)
+class Leave:
+    """LEAVE: empty from a member; from a host handing the room over, the successor it names
+    (a co-host it sees present), so that every member names the same one."""
+
+    successor: int | None = None
+
+
+def encode_leave(m: Leave) -> bytes:
+    return b"" if m.successor is None else Writer().u32(m.successor).done()
+
+
+def decode_leave(data: bytes) -> Leave:
+    if not data:
+        return Leave()
+    r = Reader(data)
+    successor = r.u32()
+    r.end()
+    return Leave(successor)
+
+
 def expect_empty(data: bytes) -> None:
     if data:
         raise RemoteProtocolError("message should have no body")
@@ -430,6 +484,9 @@ class Welcome:
     members: tuple[Member, ...]
     audience_total: int
     resync: bool
+    # Identity keys any admin removed: every admin refuses them, including one who was away
+    # when the removal happened and learns it only from this resync.
+    banned: tuple[bytes, ...] = ()
 
 
 def encode_welcome(m: Welcome) -> bytes:
@@ -438,6 +495,10 @@ def encode_welcome(m: Welcome) -> bytes:
     w.u8(1 if m.resync else 0).u32(m.audience_total).u16(len(m.members))
     for member in m.members:
         write_member(w, member)
+    banned = m.banned[-MAX_BANNED:]
+    w.u16(len(banned))
+    for key in banned:
+        w.raw(key)
     return w.done()
 
 
@@ -452,8 +513,23 @@ def decode_welcome(data: bytes) -> Welcome:
     resync = r.flag()
     total = r.u32()
     members = tuple(read_member(r) for _ in range(r.u16()))
+    count = r.u16()
+    if count > MAX_BANNED:
+        raise RemoteProtocolError("a welcome lists too many removed keys")
+    banned = tuple(r.raw(KEY_SIZE) for _ in range(count))
     r.end()
-    return Welcome(session, member_id, room_name, topic, epoch, key, members, total, resync)
+    return Welcome(session, member_id, room_name, topic, epoch, key, members, total, resync,
+                   banned)
+
+
+class Evidence(enum.IntEnum):
+    """What a key request shows to prove that a newer epoch exists: a message the requester
+    received and could not open. Only an admin holding that epoch's key can check it, and a
+    relay (or anyone outside the room) cannot make one that passes."""
+
+    NONE = 0  # none: enough for a member behind the admin (an admin back from a dropped link)
+    AUDIO = 1  # a relay Media payload (crypto.frame)
+    CONTROL = 2  # a control envelope (crypto.control)
 
 
 @dataclass(frozen=True)
@@ -461,17 +537,31 @@ class KeyRequest:
     member_id: int
     session: bytes
     epoch: int  # the newest epoch the member holds
+    commitment: bytes  # EpochKey.commitment() of that key: a fork shows as a different one
+    evidence_kind: Evidence
+    evidence: bytes  # at most MAX_EVIDENCE bytes
 
 
 def encode_key_request(m: KeyRequest) -> bytes:
-    return Writer().u32(m.member_id).raw(m.session).u32(m.epoch).done()
+    w = Writer().u32(m.member_id).raw(m.session).u32(m.epoch).raw(m.commitment)
+    w.u8(int(m.evidence_kind))
+    return w.u16(len(m.evidence)).raw(m.evidence).done()
 
 
 def decode_key_request(data: bytes) -> KeyRequest:
     r = Reader(data)
-    m = KeyRequest(r.u32(), r.raw(SESSION_SIZE), r.u32())
+    member_id, session, epoch = r.u32(), r.raw(SESSION_SIZE), r.u32()
+    commitment = r.raw(COMMITMENT_SIZE)
+    try:
+        kind = Evidence(r.u8())
+    except ValueError:
+        raise RemoteProtocolError("unknown kind of evidence") from None
+    size = r.u16()
+    if size > MAX_EVIDENCE or (size == 0) != (kind is Evidence.NONE):
+        raise RemoteProtocolError("evidence is missing, too large, or given as none")
+    evidence = r.raw(size)
     r.end()
-    return m
+    return KeyRequest(member_id, session, epoch, commitment, kind, evidence)
 
 
 def encode_session(session: bytes) -> bytes:

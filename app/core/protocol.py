@@ -19,21 +19,18 @@ import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import cast
 
+from app.core import authority
 from app.core import events as ev
 from app.core import messages as msg
-from app.core.errors import LocalProtocolError, RemoteProtocolError
+from app.core.errors import LocalProtocolError, RemoteProtocolError, StaleCommit
 from app.core.keyring import Keyring
 from app.core.resume import RESUME_ANSWER, RESUME_GRACE, Resumption
 from app.core.roster import (
-    MAY_END,
-    MAY_INVITE_TO_STAGE,
     Member,
     Role,
-    may_kick,
-    role_change_allowed,
 )
+from app.core.rules import RULES
 from crypto import control as cc
 from crypto.errors import CryptoError, ReplayedMessage
 from crypto.frame import FrameSealer, open_frame, parse_frame_header
@@ -45,12 +42,31 @@ from relay import wire
 from relay.errors import WireError
 
 KNOCK_TIMEOUT = 15.0  # seconds a joiner waits for the host to answer a knock
-KEY_REQUEST_INTERVAL = 1.0  # at most one key request a second
+REKNOCK = 3.0  # a joiner without an answer knocks again this often
+KEY_REQUEST_INTERVAL = 1.0  # at most one key request a second, doubling while unanswered
+KEY_REQUEST_MAX_INTERVAL = 60.0
+VERIFY_KEYS = 8192  # parsed identity keys kept; a room larger than this re-parses some
 ALERT_INTERVAL = 10.0  # one alert per kind per interval; the counters keep the true numbers
 
 Random = Callable[[int], bytes]
 # Relay close codes after which a member in the room reconnects rather than gives up.
 TRANSIENT_CLOSES = frozenset({wire.CloseCode.TOO_SLOW, wire.CloseCode.RATE_LIMITED})
+
+
+def open_control_any(payload: bytes, keys: Keyring, above: int = -1) -> cc.ControlMessage | None:
+    """The control envelope opened under whichever held key (numbered above `above`) seals it.
+
+    The epoch is not in clear, so a receiver tries its keys, newest first: the current one and
+    the one or two still in their grace period. A failed try costs one Poly1305 check."""
+    for number in reversed(keys.numbers):
+        key = keys.get(number)
+        if key is None or number <= above:
+            continue
+        try:
+            return cc.open_control(payload, key)
+        except CryptoError:
+            continue
+    return None
 
 
 class State(enum.Enum):
@@ -95,8 +111,16 @@ class RoomProtocol(Resumption):
         self._rejoin_since: float | None = None
         self._reknock_at = 0.0
         self._next_key_request = 0.0
+        self._key_request_interval = KEY_REQUEST_INTERVAL
         self._alerted: dict[str, float] = {}
-        self._rekey_seen: dict[int, set[int]] = {}
+        # epoch -> (signer, removed, chunks, chunk numbers seen) of the rotation accepted for it:
+        # later chunks must be of the same rotation, not a second admin's.
+        self._rekey_seen: dict[int, tuple[int, tuple[int, ...], int, set[int]]] = {}
+        # Whom we removed, until they are gone from the roster: a removal whose commit lost to
+        # another admin's concurrent commit is made again on the agreed state.
+        self._my_removals: dict[int, bytes] = {}
+        self._asked_at: int | None = None  # the epoch we held when we last asked for a key
+        self._last_control = b""  # the control envelope being applied (evidence, if needed)
         # Listener -> (arrival time, their latest LOSS_REPORT about our stream): the client
         # reads these to tune the encoder's FEC. Dropped when the listener leaves.
         self.loss_reports: dict[int, tuple[float, msg.LossReport]] = {}
@@ -125,7 +149,9 @@ class RoomProtocol(Resumption):
     @classmethod
     def join(cls, identity: Identity, invite: Invite, display_name: str, *, now: float,
              random: Random = os.urandom) -> RoomProtocol:
-        return cls(identity, invite, display_name, is_host=False, now=now, random=random)
+        p = cls(identity, invite, display_name, is_host=False, now=now, random=random)
+        p.auto_admit = False
+        return p
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -157,8 +183,21 @@ class RoomProtocol(Resumption):
     # -- input from the relay --------------------------------------------------------------
 
     def receive_data(self, data: bytes, now: float) -> None:
+        """One message from the relay. Whatever it holds, it never raises: a message that trips
+        a fault in the core becomes a `SecurityAlert` and the room goes on."""
         if self.state is State.CLOSED:
             return
+        try:
+            self._receive_data(data, now)
+        except Exception as exc:  # the last line of defence, reported
+            self._internal_error("a message from the relay", exc, now)
+
+    def _internal_error(self, where: str, exc: Exception, now: float) -> None:
+        self.counters["internal-error"] += 1
+        self._alert("internal-error", f"Handling {where} failed ({type(exc).__name__}: {exc}); "
+                    "it was dropped and the room goes on.", now)
+
+    def _receive_data(self, data: bytes, now: float) -> None:
         try:
             message = wire.decode_server(data)
         except WireError as exc:
@@ -185,12 +224,24 @@ class RoomProtocol(Resumption):
 
     def tick(self, now: float) -> None:
         """Let time pass: grace periods end, batched leave rotations fire, knocks time out."""
+        try:
+            self._tick(now)
+        except Exception as exc:  # the last line of defence, reported
+            self._internal_error("a timer", exc, now)
+
+    def _tick(self, now: float) -> None:
         self.keys.expire(now)
         if self._rejoin_since is not None:
             self._rejoin_tick(now)
         elif self.state is State.KNOCKING and self._knock_deadline is not None \
                 and now >= self._knock_deadline:
             self._fail("The host did not answer. The room may have ended, or the host is away.")
+        elif self.state is State.KNOCKING and now >= self._reknock_at:
+            # Admins open only so many knocks a second (a flood is dropped unread): knock again
+            # with the same session, which an admin that saw the first one ignores.
+            deadline = self._knock_deadline
+            self._send_knock(now)
+            self._knock_deadline = deadline
         if self.state is State.RESUMING:
             self._resume_tick(now)
         if self.state is State.IN_ROOM:
@@ -222,6 +273,12 @@ class RoomProtocol(Resumption):
     def connection_lost(self, now: float) -> None:
         """The link to the relay dropped. In the room, hold our place: the client reconnects
         and calls `reconnect()`. Before being let in there is no place to hold: closed."""
+        try:
+            self._connection_lost(now)
+        except Exception as exc:  # the last line of defence, reported
+            self._internal_error("a dropped link", exc, now)
+
+    def _connection_lost(self, now: float) -> None:
         if self.state is State.IN_ROOM:
             self.state = State.RESUMING
             self._lost(now)
@@ -241,6 +298,12 @@ class RoomProtocol(Resumption):
 
     def reconnect(self, now: float) -> None:
         """A new link to a relay is open: ask to join the room's routing id there."""
+        try:
+            self._reconnect(now)
+        except Exception as exc:  # the last line of defence, reported
+            self._internal_error("a new link", exc, now)
+
+    def _reconnect(self, now: float) -> None:
         if self.rejoining:
             # Not quiet: a joiner that knocked into an empty relay knocks again as soon as
             # PeerJoined says someone arrived (a resuming host joins quietly, which is why the
@@ -312,9 +375,11 @@ class RoomProtocol(Resumption):
     def _send_knock(self, now: float) -> None:
         body = msg.encode_knock(msg.KnockBody(self.display_name, self.session))
         self._out.append(wire.encode(wire.Control(
-            cc.seal_knock(self.invite.room_secret, self.identity, body, random=self.random))))
+            cc.seal_knock(self.invite.room_secret, self._public(self.invite.host_key),
+                          self.identity, body, random=self.random))))
         self.state = State.KNOCKING
         self._knock_deadline = now + KNOCK_TIMEOUT
+        self._reknock_at = now + REKNOCK
 
     def _peer_left(self, slot: int, now: float) -> None:
         """A slot vanished: whoever held it is away, not gone (they may come back; see
@@ -351,7 +416,7 @@ class RoomProtocol(Resumption):
         key = self.keys.get(header.epoch)
         if key is None:
             self.counters["audio-no-key"] += 1
-            self._maybe_missing(header.epoch, now)
+            self._maybe_missing(header.epoch, msg.Evidence.AUDIO, frame, now)
             return
         sender = self.members.get(header.member_id)
         if sender is None or sender.member_id == self.me:
@@ -369,6 +434,10 @@ class RoomProtocol(Resumption):
             self.counters["audio-forged"] += 1
             self._alert("audio-forged", f"Audio claiming to be from {sender.name} failed "
                         "verification and was dropped.", now)
+            if header.epoch == key.number:
+                # Forged, or made under another key of the same number (two admins committed
+                # on one epoch and we hold the loser's): an admin can tell; ask, showing it.
+                self._maybe_missing(None, msg.Evidence.AUDIO, frame, now)
             return
         window.commit(header.counter)
         if self.away:
@@ -388,7 +457,8 @@ class RoomProtocol(Resumption):
             self.counters["control-malformed"] += 1
             return
         if kind == cc.KNOCK:
-            if self.is_host and self.state is State.IN_ROOM:
+            if self.is_host and self.state is State.IN_ROOM \
+                    and self.identity.public.key == self.invite.host_key:
                 self._receive_knock(from_slot, payload, now)
         elif kind == cc.CONTROL:
             self._receive_group(payload, now)
@@ -399,22 +469,14 @@ class RoomProtocol(Resumption):
         if self.state is not State.IN_ROOM:
             self.counters["control-before-welcome"] += 1
             return
-        try:
-            epoch = cc.peek_control_epoch(payload)
-        except CryptoError:
-            self.counters["control-malformed"] += 1
-            return
-        key = self.keys.get(epoch)
-        if key is None:
-            self.counters["control-no-key"] += 1
-            self._maybe_missing(epoch, now)
-            return
-        try:
-            message = cc.open_control(payload, key)
-        except CryptoError:
-            self.counters["control-forged"] += 1
-            self._alert("control-forged", "A control message that was not made with the room's "
-                        "key was dropped (the relay tried to inject it?).", now)
+        message = open_control_any(payload, self.keys)
+        if message is None:
+            # Sealed under a key we do not hold: one we missed, or made up. The epoch is inside
+            # the encryption, so only an admin holding the newer key can tell; we show it one.
+            self.counters["control-unreadable"] += 1
+            self._alert("control-unreadable", "A control message that no key we hold opens was "
+                        "dropped (a key change we missed, or an injection).", now)
+            self._maybe_missing(None, msg.Evidence.CONTROL, payload, now)
             return
         signer = self.members.get(message.signer_id)
         if signer is None:
@@ -435,9 +497,14 @@ class RoomProtocol(Resumption):
             return
         window.commit(message.seq)
         self._heard_from(signer.member_id)
+        self._last_control = payload
         try:
             decoded = self._check_group(signer, message.kind, message.body)
             self._apply_group(signer, message.kind, decoded, now, local=False)
+        except StaleCommit:
+            # Two admins committed on one epoch; the relay's order chose the other. Its author
+            # finds out when our traffic does not open for it, and asks (a fork).
+            self.counters["commit-stale"] += 1
         except RemoteProtocolError as exc:
             self.counters["control-illegal"] += 1
             self._alert("control-illegal", f"A message from {signer.name} was refused: {exc}", now)
@@ -468,141 +535,36 @@ class RoomProtocol(Resumption):
 
     def _check_group(self, signer: Member, kind: int, body: bytes) -> object:
         """Decode a group message's body; raise RemoteProtocolError when it is malformed or the
-        rules forbid `signer` sending it. The decoded body is what `_apply_group` acts on."""
-        decoded: object = None
-        if kind == msg.Kind.ADMIT:
-            admit = decoded = msg.decode_admit(body)
-            if signer.role is not Role.HOST:
-                raise RemoteProtocolError("only the host admits people")
-            current = self.keys.current
-            if current is not None and admit.new_epoch != current.number + 1:
-                raise RemoteProtocolError("admission does not follow the current key")
-            if admit.member.member_id in self.members:
-                raise RemoteProtocolError("admission reuses a member id")
-        elif kind == msg.Kind.HAND:
-            decoded = msg.decode_flag(body)
-            if signer.role is not Role.LISTENER:
-                raise RemoteProtocolError("only listeners raise hands")
-        elif kind == msg.Kind.STAGE_INVITE:
-            invite = decoded = msg.decode_target(body)
-            target = self._member(invite.member_id)
-            if signer.role not in MAY_INVITE_TO_STAGE:
-                raise RemoteProtocolError("only hosts invite people to the stage")
-            if target.role is not Role.LISTENER:
-                raise RemoteProtocolError("that member is already on stage")
-        elif kind == msg.Kind.STAGE_ANSWER:
-            decoded = msg.decode_flag(body)
-            if not signer.invited:
-                raise RemoteProtocolError("answer to a stage invitation that was never made")
-        elif kind == msg.Kind.SET_ROLE:
-            change = decoded = msg.decode_set_role(body)
-            target = self._member(change.member_id)
-            if not role_change_allowed(signer, target, change.role):
-                raise RemoteProtocolError(f"{signer.role.name.lower()} may not move "
-                                          f"{target.role.name.lower()} to "
-                                          f"{change.role.name.lower()}")
-            if target.role is Role.LISTENER and change.role is Role.SPEAKER and not target.invited:
-                raise RemoteProtocolError("nobody is put on stage without an invitation")
-        elif kind == msg.Kind.MUTE:
-            decoded = msg.decode_flag(body)
-            if not signer.role.on_stage:
-                raise RemoteProtocolError("only people on stage have a microphone to mute")
-        elif kind == msg.Kind.REKEY:
-            rekey = decoded = msg.decode_rekey(body)
-            if signer.role not in (Role.HOST, Role.COHOST):
-                raise RemoteProtocolError("only hosts change the room key")
-            current = self.keys.current
-            if current is not None and rekey.new_epoch <= current.number \
-                    and rekey.new_epoch not in self._rekey_seen:
-                raise RemoteProtocolError("key change to an older key")
-            if rekey.reason is msg.RekeyReason.KICK:
-                for mid in rekey.removed:
-                    removed = self.members.get(mid)
-                    if removed is not None and not may_kick(signer, removed):
-                        raise RemoteProtocolError(f"may not remove {removed.name}")
-        elif kind == msg.Kind.LEAVE:
-            msg.expect_empty(body)
-        elif kind == msg.Kind.END:
-            msg.expect_empty(body)
-            if signer.role not in MAY_END:
-                raise RemoteProtocolError("only the host ends the room")
-        elif kind == msg.Kind.LOSS_REPORT:
-            report = decoded = msg.decode_loss_report(body)
-            if report.speaker_id == signer.member_id:
-                raise RemoteProtocolError("a loss report about oneself")
-        elif kind == msg.Kind.RETURN:
-            decoded = self._check_return(signer, body)
-        elif kind == msg.Kind.MOVE:
-            decoded = self._check_move(signer, body)
-        else:
+        rules (`app.core.rules.RULES`) forbid `signer` sending it. The decoded body is what
+        `_apply_group` acts on."""
+        rule = RULES.get(kind)
+        if rule is None:
             raise RemoteProtocolError(f"unknown message kind {kind}")
-        return decoded
+        if rule.senders is not None and signer.role not in rule.senders:
+            raise RemoteProtocolError(f"a {signer.role.name.lower()} may not send "
+                                      f"{msg.Kind(kind).name}")
+        return rule.check(self, signer, body)
+
+    def _check_next_epoch(self, new_epoch: int) -> None:
+        """A commit creates the epoch after the current one, exactly: one commit per epoch."""
+        current = self.keys.current
+        if current is None:
+            return
+        if new_epoch == current.number:
+            raise StaleCommit(f"a second commit for epoch {new_epoch}")
+        if new_epoch != current.number + 1:
+            raise RemoteProtocolError("a commit must follow the current key")
 
     def _apply_group(self, signer: Member, kind: int, decoded: object, now: float,
                      local: bool) -> None:
         """Act on a group message `_check_group` has decoded and allowed."""
-        if kind == msg.Kind.ADMIT:
-            admit = cast(msg.Admit, decoded)
-            self.members[admit.member.member_id] = admit.member
-            current = self.keys.current
-            if current is not None and admit.new_epoch == current.number + 1:
-                self._install(current.ratchet(), "join", now)
-            self._events.append(ev.MemberJoined(admit.member))
-        elif kind == msg.Kind.HAND:
-            raised = cast(msg.Flag, decoded).value
-            self._update(signer.member_id, hand=raised)
-            self._events.append(ev.HandChanged(signer.member_id, raised))
-        elif kind == msg.Kind.STAGE_INVITE:
-            target_id = cast(msg.Target, decoded).member_id
-            self._update(target_id, invited=True)
-            if local:
-                self._my_invites.add(target_id)
-            if target_id == self.me:
-                self._events.append(ev.StageInvited(signer.member_id))
-        elif kind == msg.Kind.STAGE_ANSWER:
-            accepted = cast(msg.Flag, decoded).value
-            if not accepted:
-                self._update(signer.member_id, invited=False)
-            self._events.append(ev.StageAnswered(signer.member_id, accepted))
-            if accepted and not local and signer.member_id in self._my_invites:
-                self._my_invites.discard(signer.member_id)
-                self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(
-                    msg.SetRole(signer.member_id, Role.SPEAKER)), now)
-        elif kind == msg.Kind.SET_ROLE:
-            change = cast(msg.SetRole, decoded)
-            target = self.members[change.member_id]
-            # Coming on stage starts muted; leaving it clears hands and invitations.
-            self._update(change.member_id, role=change.role, hand=False, invited=False,
-                         muted=True if not target.role.on_stage else target.muted)
-            self._events.append(ev.RoleChanged(change.member_id, change.role))
-        elif kind == msg.Kind.MUTE:
-            muted = cast(msg.Flag, decoded).value
-            self._update(signer.member_id, muted=muted)
-            self._events.append(ev.MuteChanged(signer.member_id, muted))
-        elif kind == msg.Kind.REKEY:
-            self._apply_rekey(cast(msg.Rekey, decoded), now, local)
-        elif kind == msg.Kind.LEAVE:
-            if signer.role is Role.HOST and not local:
-                self._end("host-left")
-                return
-            if not local:
-                self._remove(signer.member_id, removed=False)
-                if self.is_host:
-                    self._schedule_leave_rotation(signer.member_id, now)
-        elif kind == msg.Kind.END:
-            self._end("host-ended")
-        elif kind == msg.Kind.LOSS_REPORT:
-            report = cast(msg.LossReport, decoded)
-            # Reports about someone else (a relay that copied the unicast) are ignored.
-            if not local and report.speaker_id == self.me:
-                self.loss_reports[signer.member_id] = (now, report)
-        elif kind == msg.Kind.RETURN:
-            self._apply_return(cast(msg.Return, decoded), now)
-        elif kind == msg.Kind.MOVE:
-            self._apply_move(cast(msg.Move, decoded))
+        RULES[kind].apply(self, signer, decoded, now, local)
 
-    def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool) -> None:
+    def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool, signer_id: int) -> None:
         kicked = rekey.reason is msg.RekeyReason.KICK
+        if kicked:
+            self._ban([self.members[mid].key for mid in rekey.removed
+                       if mid in self.members and mid != self.me], now)
         if local:
             # Our own rotation: the new key is installed by _rotate once every chunk is out.
             for mid in rekey.removed:
@@ -614,7 +576,8 @@ class RoomProtocol(Resumption):
             return
         for mid in rekey.removed:
             self._remove(mid, removed=kicked)
-        seen = self._rekey_seen.setdefault(rekey.new_epoch, set())
+        seen = self._rekey_seen.setdefault(
+            rekey.new_epoch, (signer_id, rekey.removed, rekey.chunks, set()))[3]
         seen.add(rekey.chunk)
         current = self.keys.current
         if current is not None and current.number >= rekey.new_epoch:
@@ -631,7 +594,10 @@ class RoomProtocol(Resumption):
             self._install(key, "kick" if kicked else "leave", now)
             return
         if len(seen) == rekey.chunks:
-            self._maybe_missing(rekey.new_epoch, now)
+            # Made while we looked away to its author: the rotation itself (opened under the
+            # key we share, signed by an admin) proves the new epoch. Ask, showing it.
+            self.counters["rekey-left-out"] += 1
+            self._maybe_missing(rekey.new_epoch, msg.Evidence.CONTROL, self._last_control, now)
 
     # -- direct messages -------------------------------------------------------------------
 
@@ -642,10 +608,23 @@ class RoomProtocol(Resumption):
             self.counters["direct-unreadable"] += 1
             return
         try:
-            if direct.kind == msg.Kind.KEY_REQUEST and self.is_host:
+            if direct.kind == msg.Kind.KEY_REQUEST and self.is_admin \
+                    and self.state is State.IN_ROOM:
                 self._answer_key_request(direct.sender, msg.decode_key_request(direct.body),
                                          from_slot, now)
                 return
+            if direct.kind == msg.Kind.WELCOME and self.state is State.IN_ROOM \
+                    and self._is_admin_key(direct.sender.key):
+                # Any admin answers a key request; only the host welcomes newcomers.
+                welcome = msg.decode_welcome(direct.body)
+                if welcome.resync:
+                    # An admin answered from where it is: whatever the relay told us, it is here.
+                    for m in self.members.values():
+                        if m.key == direct.sender.key and m.member_id in self.away:
+                            del self.away[m.member_id]
+                            self._events.append(ev.MemberBack(m.member_id))
+                    self._welcomed(welcome, now)
+                    return
             if direct.sender.key != self.invite.host_key:
                 self.counters["direct-not-from-host"] += 1
                 self._alert("direct-forged", "A message claiming to come from the host was not "
@@ -686,10 +665,17 @@ class RoomProtocol(Resumption):
             return
         if welcome.resync:
             current = self.keys.current
-            if self.state is not State.IN_ROOM or (current and current.number >= welcome.epoch):
+            if self.state is not State.IN_ROOM or current is None:
                 return
+            fork = current.number == welcome.epoch == self._asked_at \
+                and current.key != welcome.epoch_key
+            if current.number >= welcome.epoch and not fork:
+                return
+            if fork:
+                self.counters["fork-resolved"] += 1
         elif self.state not in (State.KNOCKING, State.WAITING):
             return
+        self._ban(list(welcome.banned), now)
         before = dict(self.members)
         self.members = {m.member_id: m for m in welcome.members}
         self.me = welcome.member_id
@@ -698,8 +684,15 @@ class RoomProtocol(Resumption):
             self._sealer = FrameSealer(self.identity, self.me, self.session)
         if welcome.resync:
             for mid in before.keys() - self.members.keys():
-                self._events.append(ev.MemberLeft(mid, before[mid].name, removed=False))
+                self._events.append(ev.MemberLeft(mid, before[mid].name,
+                                                  removed=before[mid].key in self._banned))
             self._install(key, "resync", now)
+            self._redo_removals(now)
+            if self.is_host and self.slot is not None and self.me is not None:
+                # Our RETURN went out under a key the room had left: say it again under this one
+                # so nobody keeps counting down to the end of the room.
+                self._send_group(msg.Kind.RETURN, msg.encode_return(
+                    msg.Return(key.number, ((self.me, self.slot),))), now)
             return
         self.state = State.IN_ROOM
         self._knock_deadline = self._rejoin_since = None
@@ -707,22 +700,38 @@ class RoomProtocol(Resumption):
         self._events.append(ev.Welcomed(welcome.room_name, welcome.topic, welcome.member_id))
         self._events.append(ev.EpochChanged(key.number, "join"))
 
-    def _maybe_missing(self, epoch: int, now: float) -> None:
-        """Traffic under a key we lack: if it is newer than ours, a rotation was lost; ask."""
+    def _maybe_missing(self, epoch: int | None, evidence_kind: msg.Evidence, evidence: bytes,
+                       now: float) -> None:
+        """A message we cannot open, maybe under a newer key we missed: ask an admin, showing it.
+
+        `epoch` is what the message's clear header claims (None when it says nothing), and only
+        a hint: the admin believes the evidence, not the claim. Unanswered requests back off
+        (1, 2, 4 ... 60 s), so a relay that keeps sending junk costs a request a minute.
+        """
         current = self.keys.current
-        if current is None or epoch <= current.number or self.is_host:
+        if current is None or self.me is None or (epoch is not None and epoch <= current.number):
             return
-        if now < self._next_key_request:
+        if now < self._next_key_request or len(evidence) > msg.MAX_EVIDENCE or not evidence:
             return
-        self._next_key_request = now + KEY_REQUEST_INTERVAL
+        self._events.append(ev.KeyMissing(epoch if epoch is not None else current.number + 1))
+        self._ask_for_key(evidence_kind, evidence, now)
+
+    def _ask_for_key(self, evidence_kind: msg.Evidence, evidence: bytes, now: float) -> None:
+        current = self.keys.current
+        if current is None or self.me is None:
+            return
+        self._next_key_request = now + self._key_request_interval
+        self._key_request_interval = min(KEY_REQUEST_MAX_INTERVAL, 2 * self._key_request_interval)
         self.counters["key-requests"] += 1
-        self._events.append(ev.KeyMissing(epoch))
-        host = next((m for m in self.members.values() if m.role is Role.HOST), None)
-        if host is None or self.me is None or host.member_id in self.away:
+        admin = authority.ask_whom(self.members, self.away, self.me)
+        if admin is None:
             return
-        body = msg.encode_key_request(msg.KeyRequest(self.me, self.session, current.number))
-        sealed = cc.seal_direct(self._public(host.key), self.identity, msg.Kind.KEY_REQUEST, body)
-        self._out.append(wire.encode(wire.Unicast(host.slot, sealed)))
+        self._asked_at = current.number
+        body = msg.encode_key_request(msg.KeyRequest(self.me, self.session, current.number,
+                                                     current.commitment(), evidence_kind,
+                                                     evidence))
+        sealed = cc.seal_direct(self._public(admin.key), self.identity, msg.Kind.KEY_REQUEST, body)
+        self._out.append(wire.encode(wire.Unicast(admin.slot, sealed)))
 
     # -- user intents ----------------------------------------------------------------------
 
@@ -744,8 +753,22 @@ class RoomProtocol(Resumption):
         self._send_group(msg.Kind.STAGE_ANSWER, msg.encode_flag(msg.Flag(False)), now)
 
     def set_role(self, member_id: int, role: Role, now: float) -> None:
-        """Move someone (or oneself) between audience, stage and co-hosts, as the table allows."""
-        self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(msg.SetRole(member_id, role)), now)
+        """Move someone (or oneself) between audience, stage and co-hosts, as the table allows.
+        The committer commits it; anyone else proposes it to the committer."""
+        current = self.keys.current
+        if current is None:
+            raise LocalProtocolError("not in the room")
+        if not self.is_committer:
+            self._send_group(msg.Kind.PROPOSE, msg.encode_proposal(
+                msg.Proposal(member_id, role)), now)
+            return
+        self._send_group(msg.Kind.SET_ROLE, msg.encode_set_role(
+            msg.SetRole(member_id, role, current.number + 1)), now)
+
+    @property
+    def is_committer(self) -> bool:
+        return self.me is not None \
+            and authority.committer(self.members, self.away) == self.me
 
     def move_to_audience(self, member_id: int, now: float) -> None:
         self.set_role(member_id, Role.LISTENER, now)
@@ -757,12 +780,19 @@ class RoomProtocol(Resumption):
         self._send_group(msg.Kind.MUTE, msg.encode_flag(msg.Flag(muted)), now)
 
     def leave(self, now: float) -> None:
-        """Leave quietly; a host leaving ends the room for everyone."""
+        """Leave quietly. A host leaving hands the room to its first co-host; without one, the
+        room ends for everyone."""
         if self.state is not State.IN_ROOM:
             self._close()
             return
-        if self.is_host:
-            self.end_room(now)
+        me = self.my_member
+        if me is not None and me.role is Role.HOST:
+            heir = authority.successor(self.members, self.away, me.member_id, present_only=True)
+            if heir is None:
+                self.end_room(now)
+                return
+            self._send_group(msg.Kind.LEAVE, msg.encode_leave(msg.Leave(heir)), now)
+            self._end("left")
             return
         self._send_group(msg.Kind.LEAVE, b"", now)
         self._end("left")
@@ -797,19 +827,96 @@ class RoomProtocol(Resumption):
         self.loss_reports.pop(member_id, None)
         self.away.pop(member_id, None)
         self._away_unrotated.discard(member_id)
+        self._control_windows.pop(member_id, None)
         if member is not None:
             self._audio_windows.pop(member_id, None)
             self._events.append(ev.MemberLeft(member_id, member.name, removed))
 
+    def _hand_over(self, old_host: int, now: float, named: int | None = None) -> bool:
+        """The host left for good: the co-host it named in its LEAVE (or, when it vanished,
+        the first co-host present) becomes the host and rotates the departed host out of the
+        key. False when no co-host is left."""
+        successor = named if named is not None else authority.successor(
+            self.members, self.away, old_host)
+        if successor is None:
+            return False
+        self._remove(old_host, removed=False)
+        self._update(successor, role=Role.HOST)
+        self._events.append(ev.RoleChanged(successor, Role.HOST))
+        if successor == self.me:
+            self.is_host = True
+            self.auto_admit = False  # knocks are sealed to the first host: see THREAT_MODEL.md
+            self._schedule_leave_rotation(old_host, now)
+        self.counters["host-handed-over"] += 1
+        return True
+
+    def _commit_proposal(self, proposer: Member, proposal: msg.Proposal, now: float) -> None:
+        """The committer makes a proposal (already checked against the proposer's rights) a
+        commit. A proposal that no longer applies (the target left meanwhile) is dropped."""
+        try:
+            if proposal.role is None:
+                self.kick(proposal.member_id, now)
+            else:
+                self.set_role(proposal.member_id, proposal.role, now)
+            self.counters["proposals-committed"] += 1
+        except LocalProtocolError:
+            self.counters["proposals-void"] += 1
+
+    def _redo_removals(self, now: float) -> None:
+        """After a resync: a removal of ours that lost the race for its epoch is made again."""
+        for mid, key in list(self._my_removals.items()):
+            member = self.members.get(mid)
+            if member is None or member.key != key:
+                del self._my_removals[mid]
+            elif self.is_admin:
+                try:
+                    self.kick(mid, now)
+                    self.counters["removal-redone"] += 1
+                except LocalProtocolError:  # no longer ours to remove (promoted meanwhile)
+                    del self._my_removals[mid]
+
     def _install(self, key: EpochKey, reason: str, now: float) -> None:
+        self._asked_at = None
         self.keys.install(key, now)
+        self._next_key_request = now
+        self._key_request_interval = KEY_REQUEST_INTERVAL
+        for number in [n for n in self._rekey_seen if n < key.number - 2]:
+            del self._rekey_seen[number]
         self._events.append(ev.EpochChanged(key.number, reason))
+
+    def _open_control_any(self, payload: bytes, above: int) -> cc.ControlMessage | None:
+        return open_control_any(payload, self.keys, above)
+
+    @property
+    def is_admin(self) -> bool:
+        """The host, or a co-host it appointed: may admit, remove, rotate and answer requests."""
+        me = self.my_member
+        return me is not None and me.role in (Role.HOST, Role.COHOST)
+
+    def _is_admin_key(self, key: bytes) -> bool:
+        return any(m.key == key and m.role in (Role.HOST, Role.COHOST)
+                   for m in self.members.values())
+
+    def _ban(self, keys: list[bytes], now: float) -> None:
+        """Removed for good, by whichever admin: refused at the door and on resume. An
+        anyone-with-the-link room stops letting people in by itself (a removed person could
+        come back under a new key); the host decides whether to reopen it or share a new link."""
+        fresh = [k for k in keys if k not in self._banned and k != self.identity.public.key]
+        for key in fresh:
+            self._banned[key] = None
+        while len(self._banned) > msg.MAX_BANNED:
+            del self._banned[next(iter(self._banned))]
+        if fresh and self.auto_admit and self.is_host:
+            self.auto_admit = False
+            self._events.append(ev.AdmissionPaused("removal"))
 
     def _public(self, key: bytes) -> PublicIdentity:
         # PublicIdentity caches libsodium's parsed key; verifying 50 frames a second per speaker
-        # should not rebuild it each time.
+        # should not rebuild it each time. Bounded: knocks bring keys of strangers.
         pub = self._verify_keys.get(key)
         if pub is None:
+            if len(self._verify_keys) >= VERIFY_KEYS:
+                del self._verify_keys[next(iter(self._verify_keys))]
             pub = self._verify_keys[key] = PublicIdentity(key)
         return pub
 

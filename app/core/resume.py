@@ -50,7 +50,7 @@ class Resumption(HostDuties):
     is_host: bool
     session: bytes
     slot: int | None
-    _banned: set[bytes]
+    _banned: dict[bytes, None]
     _departed: set[int]
     _leave_deadline: float | None
 
@@ -77,6 +77,12 @@ class Resumption(HostDuties):
         raise NotImplementedError
 
     def _restart_as_joiner(self, now: float) -> None:
+        raise NotImplementedError
+
+    def _ask_for_key(self, evidence_kind: msg.Evidence, evidence: bytes, now: float) -> None:
+        raise NotImplementedError
+
+    def _hand_over(self, old_host: int, now: float) -> bool:
         raise NotImplementedError
 
     def _end(self, reason: str) -> None:
@@ -125,7 +131,8 @@ class Resumption(HostDuties):
         body = msg.encode_knock(msg.KnockBody(self.display_name, self.session,
                                               msg.Resume(self.me, self._resume_attempt)))
         self._out.append(wire.encode(wire.Control(
-            cc.seal_knock(self.invite.room_secret, self.identity, body, random=self.random))))
+            cc.seal_knock(self.invite.room_secret, self._public(self.invite.host_key),
+                          self.identity, body, random=self.random))))
         self._knock_due = None
         self._last_knock = self._waiting_since = now
 
@@ -198,8 +205,11 @@ class Resumption(HostDuties):
         for mid in expired:
             member = self.members.get(mid)
             if member is not None and member.role is Role.HOST and not self.is_host:
-                self._end("host-left")
-                return
+                del self.away[mid]
+                if not self._hand_over(mid, now):
+                    self._end("host-left")
+                    return
+                continue
             if self.is_host:
                 del self.away[mid]
                 self._away_unrotated.discard(mid)
@@ -272,6 +282,9 @@ class Resumption(HostDuties):
         body = msg.encode_return(msg.Return(current.number, ((self.me, self.slot),)))
         self._send_group(msg.Kind.RETURN, body, now)
         self._events.append(ev.Resumed())
+        # A co-host may have committed while we were gone, leaving us out: ask at once (if
+        # nothing changed, the answer is a refusal that costs nothing).
+        self._ask_for_key(msg.Evidence.NONE, b"", now)
 
     def move_room(self, relay: int, now: float) -> None:
         """Host: move the room to the invite's relay number `relay`; every member follows."""

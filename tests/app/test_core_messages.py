@@ -24,6 +24,9 @@ DECODERS = {
     "knock": m.decode_knock, "admit": m.decode_admit, "hand_raised": m.decode_flag,
     "stage_invite": m.decode_target, "set_role_speaker": m.decode_set_role,
     "rekey": m.decode_rekey, "welcome": m.decode_welcome, "key_request": m.decode_key_request,
+    "welcome_resync_banned": m.decode_welcome, "propose_removal": m.decode_proposal,
+    "propose_speaker": m.decode_proposal, "leave_handing_over": m.decode_leave,
+    "key_request_after_return": m.decode_key_request,
     "waiting": m.decode_session, "knock_resume": m.decode_knock, "return": m.decode_return,
     "move": m.decode_move, "loss_report": m.decode_loss_report,
 }
@@ -31,7 +34,9 @@ ENCODERS = {
     m.KnockBody: m.encode_knock, m.Admit: m.encode_admit, m.Flag: m.encode_flag,
     m.Target: m.encode_target, m.SetRole: m.encode_set_role, m.Rekey: m.encode_rekey,
     m.Welcome: m.encode_welcome, m.KeyRequest: m.encode_key_request,
-    m.Return: m.encode_return, m.Move: m.encode_move, m.LossReport: m.encode_loss_report,
+    m.Return: m.encode_return, m.Proposal: m.encode_proposal, m.Leave: m.encode_leave,
+    m.Move: m.encode_move,
+    m.LossReport: m.encode_loss_report,
 }
 
 

@@ -222,7 +222,8 @@ def test_a_resume_knock_for_someone_else_is_not_believed() -> None:
     slot = room.host.members[ali.me].slot
     body = msg.encode_knock(msg.KnockBody("Ali", ali.session, msg.Resume(ali.me, 99)))
     bashir._out.append(wire.encode(wire.Control(
-        cc.seal_knock(room.host.invite.room_secret, bashir.identity, body))))
+        cc.seal_knock(room.host.invite.room_secret, room.host.identity.public, bashir.identity,
+                      body))))
     room.relay.pump()
     tick(room)
     assert room.host.members[ali.me].slot == slot

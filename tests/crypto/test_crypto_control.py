@@ -23,13 +23,12 @@ from crypto import (
     open_control,
     open_direct,
     open_knock,
-    peek_control_epoch,
     routing_id,
     seal_control,
     seal_direct,
     seal_knock,
 )
-from crypto.control import DIRECT_LABEL, KNOCK_LABEL
+from crypto.control import DIRECT_LABEL, KNOCK_LABEL, PAD_SIZES
 
 HOST = Identity.from_seed(bytes(range(32)))
 GUEST = Identity.from_seed(bytes(range(32, 64)))
@@ -44,15 +43,15 @@ def fixed(byte: int) -> Callable[[int], bytes]:
 
 def test_envelope_types() -> None:
     assert (KNOCK, CONTROL, DIRECT) == (1, 2, 3)
-    assert envelope_type(seal_knock(ROOM, GUEST, b"")) == KNOCK
+    assert envelope_type(seal_knock(ROOM, HOST.public, GUEST, b"")) == KNOCK
     assert envelope_type(seal_control(EPOCH, HOST, 1, 1, 0, b"")) == CONTROL
     assert envelope_type(seal_direct(GUEST.public, HOST, 0, b"")) == DIRECT
 
 
 @pytest.mark.parametrize(
     ("data", "error"),
-    [(b"", MalformedMessage), (b"\x01", MalformedMessage), (b"\x02\x01", UnknownVersion),
-     (b"\x01\x00", MalformedMessage), (b"\x01\x04", MalformedMessage)],
+    [(b"", MalformedMessage), (b"\x02", MalformedMessage), (b"\x01\x01", UnknownVersion),
+     (b"\x02\x00", MalformedMessage), (b"\x02\x04", MalformedMessage)],
 )
 def test_envelope_type_rejects(data: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
@@ -61,7 +60,6 @@ def test_envelope_type_rejects(data: bytes, error: type[Exception]) -> None:
 
 def test_control_round_trip_then_verify() -> None:
     data = seal_control(EPOCH, HOST, 1, 77, 0x42, b"promote 5")
-    assert peek_control_epoch(data) == 9
     message = open_control(data, EPOCH)
     assert (message.kind, message.epoch, message.signer_id, message.seq, message.body) == (
         0x42, 9, 1, 77, b"promote 5")
@@ -71,7 +69,7 @@ def test_control_round_trip_then_verify() -> None:
 def test_control_nonce_comes_from_the_injected_random() -> None:
     one = seal_control(EPOCH, HOST, 1, 1, 0, b"x", random=fixed(1))
     two = seal_control(EPOCH, HOST, 1, 1, 0, b"x", random=fixed(2))
-    assert one[7:31] == bytes([1]) * 24
+    assert one[2:26] == bytes([1]) * 24
     assert one != two
     assert open_control(one, EPOCH) == open_control(two, EPOCH)
 
@@ -100,32 +98,60 @@ def test_control_limits() -> None:
             seal_control(EPOCH, HOST, *args)
 
 
-def test_peek_control_epoch_rejects_other_envelopes() -> None:
-    with pytest.raises(MalformedMessage):
-        peek_control_epoch(seal_knock(ROOM, GUEST, b""))
+def test_control_says_nothing_in_clear() -> None:
+    """Kind and epoch are inside the encryption: a hand and a removal look the same."""
+    hand = seal_control(EPOCH, HOST, 1, 1, 0x11, b"\x01", random=fixed(1))
+    kick = seal_control(EpochKey(10, bytes([7]) * 32), HOST, 1, 1, 0x16, bytes(300),
+                        random=fixed(1))
+    assert len(hand) == len(kick) == PAD_SIZES[0]
+    assert hand[:26] == kick[:26]  # version, type and nonce only
+
+
+def test_every_envelope_is_one_of_a_few_sizes() -> None:
+    for n in (0, 1, 100, 300, 1000, 5000, 20000, MAX_BODY):
+        assert len(seal_control(EPOCH, HOST, 1, 1, 0, bytes(n))) in PAD_SIZES
+        assert len(seal_direct(GUEST.public, HOST, 0, bytes(n))) in PAD_SIZES
+        assert len(seal_knock(ROOM, HOST.public, GUEST, bytes(n))) in PAD_SIZES
+
+
+def test_an_envelope_of_another_size_is_refused() -> None:
+    data = seal_control(EPOCH, HOST, 1, 1, 0, b"x")
+    for bad in (data[:-1], data + b"\x00"):
+        with pytest.raises(MalformedMessage):
+            open_control(bad, EPOCH)
 
 
 def test_knock_round_trip() -> None:
-    knock = open_knock(ROOM, seal_knock(ROOM, GUEST, b"it's me"))
+    knock = open_knock(ROOM, HOST, seal_knock(ROOM, HOST.public, GUEST, b"it's me"))
     assert knock.joiner == GUEST.public
     assert knock.body == b"it's me"
 
 
+def test_a_knock_opens_for_the_host_only() -> None:
+    """The invite lets you knock, not read others' knocks: an ex-member holding the link (and
+    so the knock key) cannot open one."""
+    data = seal_knock(ROOM, HOST.public, GUEST, b"Guest, from the reading group")
+    with pytest.raises(DecryptionFailed):
+        open_knock(ROOM, OTHER, data)
+
+
 def test_knock_for_another_room_does_not_open() -> None:
     with pytest.raises(DecryptionFailed):
-        open_knock(bytes([6]) * 32, seal_knock(ROOM, GUEST, b"hi"))
+        open_knock(bytes([6]) * 32, HOST, seal_knock(ROOM, HOST.public, GUEST, b"hi"))
 
 
 def test_knock_signed_for_another_room_is_refused() -> None:
     """Someone holding two invites re-encrypts a knock seen in room B for room A: it must fail."""
     other_room = bytes([6]) * 32
     signature = GUEST.sign(KNOCK_LABEL, routing_id(other_room) + b"hi")
-    head, nonce = b"\x01\x01", bytes(24)
+    head, nonce = b"\x02\x01", bytes(24)
+    plain = GUEST.public.key + signature + b"hi" + b"\x80"
+    inner = HOST.public.seal(plain + bytes(512 - 2 - 24 - 16 - 48 - len(plain)))
     sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
-        GUEST.public.key + signature + b"hi", head, nonce, knock_key(ROOM)
+        inner, head, nonce, knock_key(ROOM)
     )
     with pytest.raises(BadSignature):
-        open_knock(ROOM, head + nonce + sealed)
+        open_knock(ROOM, HOST, head + nonce + sealed)
 
 
 def test_direct_round_trip() -> None:
@@ -140,21 +166,22 @@ def test_direct_opens_for_its_recipient_only() -> None:
 
 def test_direct_cannot_be_forwarded_as_if_addressed_to_someone_else() -> None:
     """GUEST re-seals HOST's signed message to OTHER: the signature names GUEST, so it fails."""
-    inner = GUEST.unseal(seal_direct(GUEST.public, HOST, 0x21, b"you are co-host")[3:])
-    forwarded = bytes([1, 3, 0x21]) + OTHER.public.seal(inner)
+    inner = GUEST.unseal(seal_direct(GUEST.public, HOST, 0x21, b"you are co-host")[2:])
+    forwarded = bytes([2, 3]) + OTHER.public.seal(inner)
     with pytest.raises(BadSignature):
         open_direct(OTHER, forwarded)
 
 
 def test_direct_kind_is_bound_by_the_signature() -> None:
-    data = seal_direct(GUEST.public, HOST, 0x21, b"x")
+    inner = GUEST.unseal(seal_direct(GUEST.public, HOST, 0x21, b"x")[2:])
     with pytest.raises(BadSignature):
-        open_direct(GUEST, data[:2] + b"\x22" + data[3:])
+        open_direct(GUEST, bytes([2, 3]) + GUEST.public.seal(b"\x22" + inner[1:]))
 
 
 def test_direct_with_an_unsigned_sender_key_is_refused() -> None:
     signature = OTHER.sign(DIRECT_LABEL, b"\x00" + GUEST.public.key + b"x")
-    data = bytes([1, 3, 0]) + GUEST.public.seal(HOST.public.key + signature + b"x")
+    plain = b"\x00" + HOST.public.key + signature + b"x\x80"
+    data = bytes([2, 3]) + GUEST.public.seal(plain + bytes(512 - 2 - 48 - len(plain)))
     with pytest.raises(BadSignature):
         open_direct(GUEST, data)
 

@@ -23,7 +23,6 @@ from crypto import (
     open_frame,
     open_knock,
     parse_frame_header,
-    peek_control_epoch,
     seal_control,
     seal_direct,
     seal_epoch_key,
@@ -43,17 +42,16 @@ PARSERS: dict[str, Callable[[bytes], object]] = {
     "parse_frame_header": parse_frame_header,
     "open_frame": lambda d: open_frame(d, EPOCH, ALICE.public, SESSION),
     "open_control": lambda d: open_control(d, EPOCH),
-    "open_knock": lambda d: open_knock(ROOM, d),
+    "open_knock": lambda d: open_knock(ROOM, BOB, d),
     "open_direct": lambda d: open_direct(BOB, d),
     "open_epoch_key": lambda d: open_epoch_key(BOB, d),
-    "peek_control_epoch": peek_control_epoch,
     "envelope_type": envelope_type,
 }
 
 VALID = [
     FrameSealer(ALICE, 1, SESSION).seal(EPOCH, bytes(80)),
     seal_control(EPOCH, ALICE, 1, 1, 1, b"body"),
-    seal_knock(ROOM, ALICE, b"body"),
+    seal_knock(ROOM, BOB.public, ALICE, b"body"),
     seal_direct(BOB.public, ALICE, 1, b"body"),
     seal_epoch_key(BOB.public, EPOCH),
 ]
@@ -139,7 +137,7 @@ def test_control_round_trip(body: bytes, kind: int, signer_id: int, seq: int) ->
 @FUZZ
 @given(body=st.binary(max_size=2000), kind=st.integers(0, 255))
 def test_knock_and_direct_round_trip(body: bytes, kind: int) -> None:
-    assert open_knock(ROOM, seal_knock(ROOM, BOB, body)).body == body
+    assert open_knock(ROOM, ALICE, seal_knock(ROOM, ALICE.public, BOB, body)).body == body
     message = open_direct(BOB, seal_direct(BOB.public, ALICE, kind, body))
     assert (message.kind, message.sender, message.body) == (kind, ALICE.public, body)
 
@@ -172,7 +170,7 @@ def test_invite_round_trip(hosts: list[str], secure: bool, secret: bytes) -> Non
 def test_max_body_envelopes_fit_a_relay_payload() -> None:
     biggest = [
         seal_control(EPOCH, ALICE, 1, 1, 1, bytes(MAX_BODY)),
-        seal_knock(ROOM, ALICE, bytes(MAX_BODY)),
+        seal_knock(ROOM, BOB.public, ALICE, bytes(MAX_BODY)),
         seal_direct(BOB.public, ALICE, 1, bytes(MAX_BODY)),
     ]
     assert max(map(len, biggest)) <= 65536

@@ -108,31 +108,40 @@ def test_audio_frame_layout() -> None:
         assert header + ciphertext + signature.signature == h(v["frame"])
 
 
+def unpad(padded: bytes) -> bytes:
+    """PROTOCOL.md part 2, 7: content, then 0x80, then zeros to the envelope size."""
+    content = padded.rstrip(b"\x00")
+    assert content.endswith(b"\x80")
+    return content[:-1]
+
+
 def test_control_and_knock_envelope_layouts() -> None:
     data = load("envelopes.json")
     number = data["epoch_number"]
     control_key = blake2b(struct.pack(">I", number), 32, h(data["epoch_key"]), b"majlis-control")
     for v in data["control"]:
         envelope = h(v["envelope"])
-        head = bytes([1, 2, v["kind"]]) + struct.pack(">I", number)
-        assert envelope[:7] == head
-        plain = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
-            envelope[31:], head, envelope[7:31], control_key
-        )
+        assert envelope[:2] == b"\x02\x02" and len(envelope) == 512
+        plain = unpad(nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            envelope[26:], envelope[:2], envelope[2:26], control_key
+        ))
         ids = struct.pack(">IQ", v["signer_id"], v["seq"])
-        assert plain[:12] == ids
-        assert plain[76:] == h(v["body"])
+        assert plain[:17] == struct.pack(">BI", v["kind"], number) + ids
+        assert plain[81:] == h(v["body"])
+        head = bytes([2, 2, v["kind"]]) + struct.pack(">I", number)
         nacl.signing.VerifyKey(h(v["signer_public"])).verify(
-            labelled(b"majlis/control/v1", head + ids + h(v["body"])), plain[12:76]
+            labelled(b"majlis/control/v1", head + ids + h(v["body"])), plain[17:81]
         )
     secret = h(data["room_secret"])
     knock_key = blake2b(b"", 32, secret, b"majlis-knock")
     for v in data["knock"]:
         envelope = h(v["envelope"])
-        assert envelope[:2] == b"\x01\x01"
-        plain = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+        assert envelope[:2] == b"\x02\x01" and len(envelope) == 512
+        box = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
             envelope[26:], envelope[:2], envelope[2:26], knock_key
         )
+        host = nacl.signing.SigningKey(h(v["host_seed"]))
+        plain = unpad(nacl.public.SealedBox(host.to_curve25519_private_key()).decrypt(box))
         assert plain[:32] == h(v["joiner_public"])
         assert plain[96:] == h(v["body"])
         room = blake2b(b"", 16, secret, b"majlis-route")
@@ -147,12 +156,13 @@ def test_sealed_layouts() -> None:
         recipient = nacl.signing.SigningKey(h(v["recipient_seed"]))
         box = nacl.public.SealedBox(recipient.to_curve25519_private_key())
         envelope = h(v["envelope"])
-        assert envelope[:3] == bytes([1, 3, v["kind"]])
-        plain = box.decrypt(envelope[3:])
-        assert plain[:32] == h(v["sender_public"])
+        assert envelope[:2] == bytes([2, 3]) and len(envelope) == 512
+        plain = unpad(box.decrypt(envelope[2:]))
+        assert plain[0] == v["kind"]
+        assert plain[1:33] == h(v["sender_public"])
         signed = bytes([v["kind"]]) + bytes(recipient.verify_key) + h(v["body"])
-        nacl.signing.VerifyKey(plain[:32]).verify(labelled(b"majlis/direct/v1", signed),
-                                                  plain[32:96])
+        nacl.signing.VerifyKey(plain[1:33]).verify(labelled(b"majlis/direct/v1", signed),
+                                                   plain[33:97])
     keys = load("epoch_key.json")
     recipient = nacl.signing.SigningKey(h(keys["recipient_seed"]))
     box = nacl.public.SealedBox(recipient.to_curve25519_private_key())

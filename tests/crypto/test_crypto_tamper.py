@@ -60,8 +60,8 @@ CASES: dict[str, tuple[bytes, Callable[[bytes], object]]] = {
         _control_then_verify,
     ),
     "knock": (
-        seal_knock(ROOM, BOB, b"let me in"),
-        lambda data: open_knock(ROOM, data),
+        seal_knock(ROOM, ALICE.public, BOB, b"let me in"),
+        lambda data: open_knock(ROOM, ALICE, data),
     ),
     "direct": (
         seal_direct(BOB.public, ALICE, 0x21, b"you are on stage"),

@@ -81,14 +81,14 @@ class Stubborn(RoomProtocol):
 
     kicked_at: float | None = None
 
-    def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool) -> None:
+    def _apply_rekey(self, rekey: msg.Rekey, now: float, local: bool, signer_id: int) -> None:
         if self.me in rekey.removed and self.kicked_at is None:
             self.kicked_at = now
             current = self.keys.current
             assert current is not None
             self.keys.install(current.ratchet(), now)  # its best guess at the next key
             return
-        super()._apply_rekey(rekey, now, local)
+        super()._apply_rekey(rekey, now, local, signer_id)
 
 
 def test_kicked_member_hears_only_silence(relay, speech: Path, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ class MemoryRelay:
         self.inbox: dict[int, deque[bytes]] = {}
         self.tamper: Tamper | None = None
         self.delivered: list[tuple[int, bytes]] = []  # everything a "spy" on the relay saw
+        self.sent: list[tuple[int, bytes]] = []  # everything clients sent to the relay
         self.closed: dict[int, Close[int]] = {}
         self.now = 0.0
         self._next = 1
@@ -99,6 +100,7 @@ class MemoryRelay:
             for conn, proto in list(self.clients.items()):
                 for data in proto.data_to_send():
                     moved = True
+                    self.sent.append((conn, data))
                     self._apply(self.router.receive(conn, data, self.now))
             for conn, box in self.inbox.items():
                 proto = self.clients.get(conn)

@@ -34,9 +34,8 @@ from crypto import (  # noqa: E402
     routing_id,
     safety_number,
     seal_control,
-    seal_knock,
 )
-from crypto.control import DIRECT_LABEL  # noqa: E402
+from crypto.control import DIRECT_LABEL, KNOCK_LABEL  # noqa: E402
 from crypto.keys import PURPOSES  # noqa: E402
 
 Json = dict[str, Any]
@@ -188,27 +187,41 @@ def envelopes() -> Json:
     control = seal_control(EPOCH, ALICE, 1, 42, 0x10, b"raise hand", fixed_random("nonce 1"))
     empty_control = seal_control(EPOCH, BOB, 2**32 - 1, 2**64 - 1, 0xFF, b"",
                                  fixed_random("nonce 2"))
-    knock = seal_knock(ROOM_SECRET, CAROL, b"Carol, from the reading group",
-                       fixed_random("nonce 3"))
+    # Knocks and directs are sealed boxes, made here with a fixed ephemeral key so the file is
+    # reproducible; every envelope is padded (0x80, then zeros) to 512 bytes.
+    knock_body = b"Carol, from the reading group"
+    head, nonce = bytes([2, 1]), fixed_random("nonce 3")(24)
+    knock_plain = CAROL.public.key + CAROL.sign(KNOCK_LABEL, routing_id(ROOM_SECRET) + knock_body) \
+        + knock_body + b"\x80"
+    knock_box = sealed_box(ALICE.public.x25519_key,
+                           knock_plain + bytes(512 - 90 - len(knock_plain)), named("ephemeral 2"))
+    knock = head + nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        knock_box, head, nonce, knock_key(ROOM_SECRET))
     kind, body = 0x21, b"welcome"
     signature = ALICE.sign(DIRECT_LABEL, bytes([kind]) + BOB.public.key + body)
-    direct = bytes([1, 3, kind]) + sealed_box(
-        BOB.public.x25519_key, ALICE.public.key + signature + body, named("ephemeral 1")
+    direct_plain = bytes([kind]) + ALICE.public.key + signature + body + b"\x80"
+    direct = bytes([2, 3]) + sealed_box(
+        BOB.public.x25519_key, direct_plain + bytes(512 - 50 - len(direct_plain)),
+        named("ephemeral 1")
     )
+    bad_pad = bytes([kind]) + ALICE.public.key + signature + body + bytes(512 - 50 - 98 - 7)
     invalid = [
         ("empty", b"", "MalformedMessage", "control"),
-        ("version 2", bytes([2]) + control[1:], "UnknownVersion", "control"),
+        ("version 1", bytes([1]) + control[1:], "UnknownVersion", "control"),
         ("unknown type", control[:1] + b"\x09" + control[2:], "MalformedMessage", "control"),
-        ("control truncated", control[:-1], "DecryptionFailed", "control"),
-        ("control trailing byte", control + b"\x00", "DecryptionFailed", "control"),
-        ("control too short", control[:60], "MalformedMessage", "control"),
+        ("control truncated", control[:-1], "MalformedMessage", "control"),
+        ("control trailing byte", control + b"\x00", "MalformedMessage", "control"),
+        ("control bit flipped", control[:100] + bytes([control[100] ^ 1]) + control[101:],
+         "DecryptionFailed", "control"),
         ("control as knock", control, "MalformedMessage", "knock"),
-        ("knock truncated", knock[:-1], "DecryptionFailed", "knock"),
-        ("knock trailing byte", knock + b"\x00", "DecryptionFailed", "knock"),
-        ("knock version 2", bytes([2]) + knock[1:], "UnknownVersion", "knock"),
-        ("direct truncated", direct[:-1], "DecryptionFailed", "direct"),
-        ("direct trailing byte", direct + b"\x00", "DecryptionFailed", "direct"),
-        ("direct kind changed", direct[:2] + b"\x22" + direct[3:], "BadSignature", "direct"),
+        ("knock truncated", knock[:-1], "MalformedMessage", "knock"),
+        ("knock trailing byte", knock + b"\x00", "MalformedMessage", "knock"),
+        ("knock version 1", bytes([1]) + knock[1:], "UnknownVersion", "knock"),
+        ("direct truncated", direct[:-1], "MalformedMessage", "direct"),
+        ("direct bit flipped", direct[:-1] + bytes([direct[-1] ^ 1]), "DecryptionFailed",
+         "direct"),
+        ("direct without padding", bytes([2, 3]) + sealed_box(
+            BOB.public.x25519_key, bad_pad, named("ephemeral 3")), "MalformedMessage", "direct"),
         ("direct too short", direct[:100], "MalformedMessage", "direct"),
     ]
     return {
@@ -223,8 +236,8 @@ def envelopes() -> Json:
                 (BOB, 2**32 - 1, 2**64 - 1, 0xFF, b"", empty_control),
             ]
         ],
-        "knock": [{"joiner_public": CAROL.public.key.hex(),
-                   "body": b"Carol, from the reading group".hex(), "envelope": knock.hex()}],
+        "knock": [{"joiner_public": CAROL.public.key.hex(), "host_seed": ALICE.seed.hex(),
+                   "body": knock_body.hex(), "envelope": knock.hex()}],
         "direct": [{"recipient_seed": BOB.seed.hex(), "sender_public": ALICE.public.key.hex(),
                     "kind": kind, "body": body.hex(), "envelope": direct.hex()}],
         "recipient_seed": BOB.seed.hex(),
