@@ -109,7 +109,8 @@ def test_labels_are_short_distinct_and_apart_from_the_key_schedule() -> None:
     assert all(len(p) <= 16 for p in TREE_PURPOSES)
     assert not set(TREE_PURPOSES) & set(PURPOSES)
     key = bytes(range(32))
-    assert len({kdf(key, p, b"ctx") for p in TREE_PURPOSES + PURPOSES}) == 17
+    assert len({kdf(key, p, b"ctx") for p in TREE_PURPOSES + PURPOSES}) == len(TREE_PURPOSES) + len(
+        PURPOSES)
 
 
 def test_left_balanced_allocation_doubling_and_reuse_of_blank_leaves() -> None:
