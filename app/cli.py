@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="reach relays through a proxy: socks5://HOST:PORT (names resolved "
                              "by the proxy), http://HOST:PORT, 'tor' (127.0.0.1:9050, then "
                              "9150) or 'system'; without it, relays are reached directly")
+        sp.add_argument("--no-lanes", action="store_true",
+                        help="never open a second connection for audio (it doubles what a "
+                             "speaker sends, and what a listener on a lossy link receives; "
+                             "docs/AUDIO.md)")
         sp.add_argument("--stats", action="store_true",
                         help="print the sound statistics as one JSON line ('stats: ...') at exit")
 
@@ -302,7 +306,8 @@ async def _run(args: argparse.Namespace) -> Outcome:
 
     # The built-in relay is this computer: no proxy to reach it.
     client = RoomClient(protocol, relay_url, speech=speech, record=args.record is not None,
-                        policy=policy, audio=audio, proxy=proxy if server is None else None)
+                        policy=policy, audio=audio, proxy=proxy if server is None else None,
+                        lanes=not args.no_lanes)
 
     codes = None
     if args.command == "host":

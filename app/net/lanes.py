@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable
 
 from websockets.asyncio.client import ClientConnection
@@ -77,7 +77,8 @@ class Firsts:
 
     def __init__(self, size: int = 2500) -> None:
         self.size = size
-        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._seen: set[bytes] = set()
+        self._order: deque[bytes] = deque()  # oldest first, to forget in order
         self.duplicates = 0
 
     def first(self, data: bytes) -> bool:
@@ -85,9 +86,10 @@ class Firsts:
         if key in self._seen:
             self.duplicates += 1
             return False
-        self._seen[key] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
+        self._seen.add(key)
+        self._order.append(key)
+        if len(self._order) > self.size:
+            self._seen.discard(self._order.popleft())
         return True
 
 

@@ -49,7 +49,7 @@ def test_the_memory_of_firsts_is_bounded() -> None:
     firsts = Firsts(size=100)
     for i in range(1000):
         assert firsts.first(delivered(i.to_bytes(4, "big")))
-    assert len(firsts._seen) == 100
+    assert len(firsts._seen) == len(firsts._order) == 100
     assert firsts.first(delivered((0).to_bytes(4, "big")))  # long forgotten: passes again
 
 
