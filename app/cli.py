@@ -34,6 +34,7 @@ from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol
 from app.net.proxy import ProxySettings
+from app.net.tor import OwnTor, TorError, tor_options, use_tor
 from audio.devices import list_devices
 from audio.wav import WavError, read_wav, write_wav
 from crypto.errors import BadInvite
@@ -82,6 +83,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="reach relays through a proxy: socks5://HOST:PORT (names resolved "
                              "by the proxy), http://HOST:PORT, 'tor' (127.0.0.1:9050, then "
                              "9150) or 'system'; without it, relays are reached directly")
+        sp.add_argument("--tor-bridge", metavar="LINE", action="append", default=[],
+                        help="with --proxy tor: start Majlis' own tor through this bridge "
+                             "('obfs4 ADDRESS:PORT FINGERPRINT cert=... iat-mode=0', "
+                             "'snowflake ...'); repeat it for several")
+        sp.add_argument("--tor-config", type=Path, metavar="FILE",
+                        help="with --proxy tor: start Majlis' own tor with these extra torrc "
+                             "lines")
         sp.add_argument("--stats", action="store_true",
                         help="print the sound statistics as one JSON line ('stats: ...') at exit")
 
@@ -240,6 +248,7 @@ async def _run(args: argparse.Namespace) -> Outcome:
     try:
         audio = _audio_settings(args)
         proxy = ProxySettings.parse(args.proxy)
+        tor = tor_options(args.tor_bridge, args.tor_config)
     except ValueError as exc:
         return Outcome(2, str(exc))
     talks = speech_pcm is not None or args.mic is not None
@@ -278,6 +287,12 @@ async def _run(args: argparse.Namespace) -> Outcome:
         policy = Policy(accept_stage=talks, raise_hand=talks, unmute_on_stage=args.mic is not None)
     policy.on_audio_problem = _say
 
+    own_tor: OwnTor | None = None
+    if proxy is not None and proxy.kind == "tor" and server is None:
+        try:  # a Tor already running, else one of our own (stopped below)
+            proxy, own_tor = await use_tor(tor, lambda p: _say(f"Tor: {p.percent}% {p.summary}"))
+        except TorError as exc:
+            return Outcome(3, str(exc))
     # The built-in relay is this computer: no proxy to reach it.
     client = RoomClient(protocol, relay_url, speech=speech, record=args.record is not None,
                         policy=policy, audio=audio, proxy=proxy if server is None else None)
@@ -312,6 +327,8 @@ async def _run(args: argparse.Namespace) -> Outcome:
             print("stats: " + json.dumps(_stats_json(stats)), flush=True)
         if server is not None:
             await server.close()
+        if own_tor is not None:
+            await own_tor.stop()
     return outcome
 
 

@@ -14,6 +14,9 @@ PKGS=(
   pipewire pipewire-pulse pipewire-alsa wireplumber pulseaudio-utils dbus-daemon
   # relay scale-out and censorship tests: a message bus, proxies, reverse proxies, certificates
   redis-server microsocks tinyproxy nginx-light caddy openssl
+  # Tor: the client starts its own tor when none runs, bridges through obfs4 and Snowflake, and
+  # the tests build a private Tor network on 127.0.0.1 (tor-gencert comes with tor)
+  tor obfs4proxy snowflake-client
   # checks of the desktop entry, AppStream metadata and invite QR codes
   desktop-file-utils appstream zbar-tools
   # Qt offscreen and fonts for Arabic and Chinese
