@@ -137,10 +137,11 @@ class TorNode:
         return self.home / "tor.log"
 
     def log_text(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")
-        except OSError:
-            return ""
+        text = ""
+        for path in (self.home / "stdout.log", self.log):
+            with contextlib.suppress(OSError):
+                text += path.read_text(errors="replace")
+        return text
 
     def bootstrap(self) -> int:
         """The highest "Bootstrapped N%" this tor has logged."""
@@ -200,7 +201,8 @@ class TorNetwork:
         return lines
 
     def _torrc(self, node: TorNode) -> str:
-        parts = [COMMON, f"DataDirectory {node.home}", f"Nickname {node.name}",
+        nickname = re.sub(r"[^A-Za-z0-9]", "", node.name)[:19]  # tor's rule for nicknames
+        parts = [COMMON, f"DataDirectory {node.home}", f"Nickname {nickname}",
                  f"Log notice file {node.log}", f"__OwningControllerProcess {os.getpid()}",
                  f"Address {HOST}", f"OutboundBindAddress {node.bind}"]
         parts += [line for line in self.network_lines()
@@ -249,9 +251,9 @@ class TorNetwork:
         torrc = node.home / "torrc"
         torrc.write_text(self._torrc(node))
         node.log.touch()
-        node.proc = subprocess.Popen([self.tor, "-f", str(torrc)], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     cwd=node.home)
+        with open(node.home / "stdout.log", "wb") as out:  # errors before the log is open
+            node.proc = subprocess.Popen([self.tor, "-f", str(torrc)], stdin=subprocess.DEVNULL,
+                                         stdout=out, stderr=subprocess.STDOUT, cwd=node.home)
 
     # -- life cycle ------------------------------------------------------------------------
 
