@@ -103,7 +103,7 @@ def test_tor_settings_file(tmp_path: Path) -> None:
 
 
 def test_missing_tor_program_is_a_sentence() -> None:
-    with pytest.raises(TorError, match="the tor program is not installed.*Tor Browser"):
+    with pytest.raises(TorError, match=r"the tor program is not installed.*Tor Browser"):
         asyncio.run(start_tor(TorOptions(tor_binary="/nonexistent/tor")))
 
 
@@ -198,8 +198,8 @@ def test_tor_that_cannot_connect_says_where_it_stopped() -> None:
 
 
 def test_tor_refusing_its_settings_says_why() -> None:
-    with pytest.raises(TorError, match="Tor stopped before it could connect. Tor said: .*"
-                                       "NoSuchOption"):
+    with pytest.raises(TorError, match=r"Tor stopped before it could connect\. Tor said: .*"
+                                       r"NoSuchOption"):
         asyncio.run(start_tor(TorOptions(extra_lines=("NoSuchOption 1",))))
     leftovers = [p for p in Path("/dev/shm").glob("majlis-tor-*")
                  if p.stat().st_uid == os.getuid()] if Path("/dev/shm").is_dir() else []
