@@ -35,6 +35,7 @@ from relay import wire
 pytestmark = pytest.mark.integration
 
 SENTENCE = "Peace be upon you. This room's relay has no address anyone can find."
+ROOT = Path(__file__).resolve().parents[2]
 USERS = {"host": "127.0.0.2", "listener": "127.0.0.3"}
 
 
@@ -57,7 +58,7 @@ def onion_relay(tor_network: TorNetwork) -> Iterator[OnionRelay]:
     tors: dict[str, TorNode] = {}
     try:
         port = int(relay.url.rsplit(":", 1)[1])
-        onion = tor_network.add_onion_service("relay-onion", port)
+        onion = tor_network.add_onion_service("relay-onion", port, extra=packaged_onion_lines())
         for who, address in USERS.items():
             tors[who] = tor_network.add_client(who, bind=address)
         tor_network.wait_reachable(onion, 80, tors["host"])
@@ -66,6 +67,16 @@ def onion_relay(tor_network: TorNetwork) -> Iterator[OnionRelay]:
         for node in tors.values():
             node.stop()
         relay.stop()
+
+
+def packaged_onion_lines() -> list[str]:
+    """packaging/relay/torrc-onion's settings, but for its folder and port (the fixture's)."""
+    text = (ROOT / "packaging" / "relay" / "torrc-onion").read_text()
+    lines = [line.strip() for line in text.splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert "HiddenServicePort 80 127.0.0.1:8765" in lines
+    return [line for line in lines if not line.startswith(("HiddenServiceDir",
+                                                           "HiddenServicePort"))]
 
 
 @pytest.fixture(scope="module")

@@ -294,7 +294,7 @@ class TorNetwork:
         node = self._node(name, "onion")
         hs = node.home / "onion"
         node.extra = [f"HiddenServiceDir {hs}", f"HiddenServicePort {onion_port} "
-                      f"{HOST}:{target_port}", *extra]
+                      f"{HOST}:{target_port}", *extra]  # per-service options follow the Dir
         self._launch(node)
         self.wait_bootstrapped(node, timeout)
         deadline = time.monotonic() + timeout
