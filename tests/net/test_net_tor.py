@@ -212,3 +212,33 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_own_tor_through_a_real_obfs4_bridge(tor_network: TorNetwork) -> None:
+    """Tor blocked: Majlis' tor reaches the network only through an obfs4 bridge (a real bridge
+    relay and the system's obfs4proxy on both ends), then an onion relay through it. Bridge
+    clients here read microdescriptors (full descriptors stall at 75% behind a bridge), so the
+    target is an onion service, which needs no exit."""
+    line = tor_network.add_obfs4_bridge("bridge")
+    options = TorOptions(bridges=(Bridge.parse(line),),
+                         extra_lines=(*tor_network.network_lines(), "UseMicrodescriptors 1"))
+    seen: list[TorProgress] = []
+
+    async def scenario() -> None:
+        server = RelayServer(RelayConfig(port=0))
+        await server.start()
+        onion = await asyncio.to_thread(tor_network.add_onion_service, "bridgeonion",
+                                        int(server.url.rsplit(":", 1)[1]))
+        own = await start_tor(options, seen.append)
+        try:
+            ws = await open_link(f"ws://{onion}/", proxy=ProxySettings.tor(own.socks_port),
+                                 open_timeout=60)
+            await ws.close()
+        finally:
+            await own.stop()
+            await server.close()
+
+    asyncio.run(scenario())
+    assert seen[-1].percent == 100
+    bridge_log = next(n for n in tor_network.nodes if n.name == "bridge").log_text()
+    assert "Registered server transport 'obfs4'" in bridge_log

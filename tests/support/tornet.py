@@ -207,7 +207,9 @@ class TorNetwork:
                  f"Address {HOST}", f"OutboundBindAddress {node.bind}"]
         parts += [line for line in self.network_lines()
                   if line.startswith(("DirAuthority", "UseMicrodescriptors"))]
-        if node.role in ("authority", "relay", "exit"):
+        if node.role == "bridge":
+            parts += [f"ORPort {HOST}:{node.or_port}", "SocksPort 0", "ExitRelay 0", RELAY]
+        elif node.role in ("authority", "relay", "exit"):
             parts += [f"ORPort {HOST}:{node.or_port}", f"DirPort {HOST}:{node.dir_port}",
                       "SocksPort 0", RELAY]
             parts.append(EXIT if node.role == "exit" else "ExitRelay 0")
@@ -303,6 +305,31 @@ class TorNetwork:
                 raise TorError(f"{name} wrote no onion hostname\n{node.log_text()[-3000:]}")
             time.sleep(0.1)
         return (hs / "hostname").read_text().strip()
+
+    def add_obfs4_bridge(self, name: str, timeout: float = 90.0) -> str:
+        """A bridge relay behind obfs4 (the system's obfs4proxy), unlisted (it publishes no
+        descriptor: clients learn it only from its line, as with bridges.torproject.org).
+        Returns its bridge line, `obfs4 127.0.0.1:PORT FINGERPRINT cert=… iat-mode=0`."""
+        program = shutil.which("obfs4proxy")
+        if program is None:
+            raise TorError("obfs4proxy is not installed (Debian package obfs4proxy)")
+        node = self._node(name, "bridge")
+        node.or_port, pt_port = free_port(), free_port()
+        self._read_fingerprint(node)
+        node.extra = ["BridgeRelay 1", "PublishServerDescriptor 0",
+                      f"ServerTransportPlugin obfs4 exec {program}",
+                      f"ServerTransportListenAddr obfs4 {HOST}:{pt_port}", "ExtORPort auto"]
+        self._launch(node)
+        self.wait_bootstrapped(node, timeout)
+        line_file = node.home / "pt_state" / "obfs4_bridgeline.txt"
+        deadline = time.monotonic() + timeout
+        while not line_file.exists() or "cert=" not in line_file.read_text():
+            if time.monotonic() > deadline:
+                raise TorError(f"{name} wrote no obfs4 bridge line\n{node.log_text()[-3000:]}")
+            time.sleep(0.1)
+        cert = re.search(r"cert=\S+ iat-mode=\d", line_file.read_text())
+        assert cert is not None
+        return f"obfs4 {HOST}:{pt_port} {node.fingerprint} {cert.group(0)}"
 
     def wait_bootstrapped(self, node: TorNode, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
