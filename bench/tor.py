@@ -10,6 +10,8 @@ the `majlis` command runs, headless 20 ms tick) hold a room:
 - `onion+D/J`: the same, with the listener's link to its tor through a userspace shaper
   (tests/support/shaper.py) that adds D ms plus up to J ms (uniform) each way, order kept:
   Tor on the real Internet adds hundreds of milliseconds and bursts that loopback does not.
+  Each shaped path runs once per jitter-buffer ceiling of `--ceilings` (audio/jitter.py's
+  MAX_DELAY, 200 ms, against larger ones).
 
 The host sends low noise with a loud 20 ms click every second. Mouth to ear is the time from
 the host's tick that encoded a click to the listener's tick that mixed it (network, relay, Tor,
@@ -17,7 +19,7 @@ jitter buffer and the 20 ms ticks; the sound devices add the same to every path 
 measured by bench/latency.py). Transit is per packet, send to arrival. Join is the time from
 starting a join with the invite to the first audible frame mixed.
 
-    .venv/bin/python bench/tor.py [--seconds 20] [--no-shaper]
+    .venv/bin/python bench/tor.py [--seconds 20] [--no-shaper] [--ceilings 0.2,0.5]
 
 Prints JSON lines: the network's and Majlis' own tor's bootstrap times, then one line per path.
 Timing on a shared two-core machine is noisy; compare paths within one run.
@@ -48,6 +50,8 @@ from app.core import events as ev  # noqa: E402
 from app.core.protocol import RoomProtocol, State  # noqa: E402
 from app.net.proxy import ProxySettings  # noqa: E402
 from app.net.tor import TorOptions, start_tor  # noqa: E402
+from audio.jitter import MAX_DELAY, JitterBuffer  # noqa: E402
+from audio.stream import VoiceStream  # noqa: E402
 from crypto.identity import Identity  # noqa: E402
 
 FRAME = 960
@@ -65,7 +69,10 @@ class ClickSpeech(Speech):
 
     def next_frame(self) -> np.ndarray:
         self.index += 1
-        frame = self.random.normal(0, 200, FRAME)
+        # Half a second of low noise after each click, then silence: the pauses of speech,
+        # where the jitter buffer may shorten its delay.
+        level = 300 if self.index % CLICK_EVERY < CLICK_EVERY // 2 else 0
+        frame = self.random.normal(0, level, FRAME) if level else np.zeros(FRAME)
         if self.index % CLICK_EVERY == 0:
             frame = self.random.normal(0, 9000, FRAME)
             self.clicks.append(time.monotonic())
@@ -87,9 +94,19 @@ class Host(RoomClient):
 
 
 class Listener(RoomClient):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, ceiling: float = MAX_DELAY, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.heard: list[float] = []
+        listening, clock = self.listening, self.clock
+
+        def push(member_id: int, seq: int, packet: bytes, now: float) -> None:
+            # As Listening.push, with the jitter buffer's ceiling under test.
+            if member_id not in listening.streams:
+                listening.streams[member_id] = VoiceStream(JitterBuffer(max_delay=ceiling),
+                                                           clock=clock)
+            listening.streams[member_id].push(seq, packet, now)
+
+        listening.push = push  # type: ignore[method-assign]
         self.loud = False
         self.first_audible: float | None = None
 
@@ -109,7 +126,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def room(name: str, host_url: str, listen_url: str, host_proxy: ProxySettings | None,
-               listen_proxy: ProxySettings | None, seconds: float) -> dict[str, object]:
+               listen_proxy: ProxySettings | None, seconds: float,
+               ceiling: float = MAX_DELAY) -> dict[str, object]:
     speech = ClickSpeech()
     hp = RoomProtocol.host(Identity.generate(), [host_url], "Bench", display_name="Host",
                            auto_admit=True, now=time.monotonic())
@@ -132,7 +150,8 @@ async def room(name: str, host_url: str, listen_url: str, host_proxy: ProxySetti
         invite = replace(invite, relays=(listen_url,))
     started = time.monotonic()
     lp = RoomProtocol.join(Identity.generate(), invite, "Listener", now=started)
-    listener = Listener(lp, listen_url, proxy=listen_proxy, policy=Policy(on_event=on_event))
+    listener = Listener(lp, listen_url, proxy=listen_proxy, policy=Policy(on_event=on_event),
+                        ceiling=ceiling)
     await listener.run(seconds)
     ended = time.monotonic()
     stats = listener.stats()
@@ -146,7 +165,7 @@ async def room(name: str, host_url: str, listen_url: str, host_proxy: ProxySetti
             m2e.append((heard - before[-1]) * 1000)
     jb = next(iter(stats.speakers.values()), None)
     return {
-        "bench": "tor", "path": name,
+        "bench": "tor", "path": name, "ceiling_ms": round(ceiling * 1000),
         "join_to_hearing_s": round(listener.first_audible - started, 2)
         if listener.first_audible else None,
         "mouth_to_ear_ms_p50": pct(m2e, 50), "mouth_to_ear_ms_p95": pct(m2e, 95),
@@ -167,7 +186,8 @@ def socks(port: int) -> ProxySettings:
 
 
 async def paths(net: TorNetwork, relay_url: str, onion_url: str, host_port: int,
-                listen_port: int, seconds: float, shaped: list[tuple[float, float]]) -> None:
+                listen_port: int, seconds: float, shaped: list[tuple[float, float]],
+                ceilings: list[float]) -> None:
     def emit(line: dict[str, object]) -> None:
         print(json.dumps(line), flush=True)
 
@@ -175,13 +195,15 @@ async def paths(net: TorNetwork, relay_url: str, onion_url: str, host_port: int,
     emit(await room("onion", onion_url, onion_url, socks(host_port), socks(listen_port),
                     seconds))
     for delay, jitter in shaped:
-        shaper = Shaper(listen_port, delay, jitter)
-        await shaper.start()
-        try:
-            emit(await room(f"onion+{delay * 1000:.0f}/{jitter * 1000:.0f}ms", onion_url,
-                            onion_url, socks(host_port), socks(shaper.port), seconds))
-        finally:
-            await shaper.close()
+        for ceiling in ceilings:
+            shaper = Shaper(listen_port, delay, jitter)
+            await shaper.start()
+            try:
+                emit(await room(f"onion+{delay * 1000:.0f}/{jitter * 1000:.0f}ms", onion_url,
+                                onion_url, socks(host_port), socks(shaper.port), seconds,
+                                ceiling))
+            finally:
+                await shaper.close()
     started = time.monotonic()
     own = await start_tor(TorOptions(extra_lines=tuple(net.network_lines())))
     try:
@@ -197,7 +219,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--no-shaper", action="store_true")
+    parser.add_argument("--ceilings", default="0.2,0.5",
+                        help="jitter-buffer ceilings (seconds) to try on the shaped paths")
     args = parser.parse_args()
+    ceilings = [float(c) for c in args.ceilings.split(",")]
     shaped = [] if args.no_shaper else [(0.1, 0.1), (0.25, 0.3)]
     with tempfile.TemporaryDirectory(prefix="majlis-bench-tor-") as tmp:
         net = TorNetwork(Path(tmp))
@@ -214,7 +239,7 @@ def main() -> int:
             print(json.dumps({"bench": "tor", "what": "onion_reachable_after_publish_s",
                               "seconds": round(reach, 2)}), flush=True)
             asyncio.run(paths(net, relay.url, f"ws://{onion}/", host_tor.socks_port,
-                              listen_tor.socks_port, args.seconds, shaped))
+                              listen_tor.socks_port, args.seconds, shaped, ceilings))
         finally:
             if relay is not None:
                 relay.stop()

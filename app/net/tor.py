@@ -60,7 +60,17 @@ _FINGERPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
 
 
 class TorError(Exception):
-    """Tor could not be started or could not connect; `str()` is a sentence for the user."""
+    """Tor could not be started or could not connect; `str()` is a sentence for the user.
+
+    `kind` says which failure it is, for a UI that words it in the user's language: "no-tor"
+    (the tor program is missing), "no-bridge-program", "cannot-start", "stuck" (no bootstrap
+    in time; `progress` is where it stopped), "exited" (tor refused its settings or died)."""
+
+    def __init__(self, message: str, kind: str = "cannot-start",
+                 progress: TorProgress | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.progress = progress
 
 
 @dataclass(frozen=True)
@@ -166,7 +176,7 @@ def find_tor(binary: str | None = None) -> str:
     if found is None:
         raise TorError("Majlis cannot start Tor: the tor program is not installed. Install it "
                        "(Debian, Ubuntu: sudo apt install tor), or start Tor Browser and Majlis "
-                       "will use it.")
+                       "will use it.", "no-tor")
     return found
 
 
@@ -212,10 +222,29 @@ def torrc_lines(options: TorOptions, data_dir: Path, owner_pid: int) -> list[str
 
 
 def _data_folder() -> Path:
-    """A private folder in memory if the system has one (nothing reaches a disk at all)."""
+    """A private folder in memory if the system has one (nothing reaches a disk at all).
+
+    Its name carries our process id, so that a later start can remove what a Majlis killed
+    outright (SIGKILL, power loss of a tmpfs-less system) left behind: its tor has exited by
+    then (`__OwningControllerProcess`), but the folder would otherwise stay until reboot."""
     shm = Path("/dev/shm")
-    where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
-    return Path(tempfile.mkdtemp(prefix="majlis-tor-", dir=where))
+    where = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+    for stale in where.glob("majlis-tor-*-*"):
+        pid = stale.name.split("-")[2]
+        with contextlib.suppress(OSError, ValueError):
+            if stale.stat().st_uid == os.getuid() and not _alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"majlis-tor-{os.getpid()}-", dir=where))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class OwnTor:
@@ -241,7 +270,7 @@ class OwnTor:
         self._on_progress = on_progress
         tor = find_tor(self.options.tor_binary)
         if problems := missing_programs(self.options.bridges):
-            raise TorError(" ".join(problems))
+            raise TorError(" ".join(problems), "no-bridge-program")
         self.data_dir = _data_folder()
         atexit.register(self._remove_sync)
         os.chmod(self.data_dir, 0o700)
@@ -264,10 +293,10 @@ class OwnTor:
                 await self._ready.wait()
         except TimeoutError:
             await self.stop()
-            raise TorError(self._stuck_sentence()) from None
+            raise TorError(self._stuck_sentence(), "stuck", self.progress) from None
         if self._proc.returncode is not None or not self.socks_port:
             await self.stop()
-            raise TorError(self._exit_sentence())
+            raise TorError(self._exit_sentence(), "exited", self.progress)
 
     async def _read_log(self) -> None:
         """Follow tor's log: progress, the SOCKS port, warnings; never written anywhere."""

@@ -103,8 +103,9 @@ def test_tor_settings_file(tmp_path: Path) -> None:
 
 
 def test_missing_tor_program_is_a_sentence() -> None:
-    with pytest.raises(TorError, match=r"the tor program is not installed.*Tor Browser"):
+    with pytest.raises(TorError, match=r"the tor program is not installed.*Tor Browser") as info:
         asyncio.run(start_tor(TorOptions(tor_binary="/nonexistent/tor")))
+    assert info.value.kind == "no-tor"
 
 
 # The onion rule: without Tor, refuse before anything is looked up.
@@ -195,12 +196,27 @@ def test_tor_that_cannot_connect_says_where_it_stopped() -> None:
         asyncio.run(start_tor(TorOptions(extra_lines=lines, bootstrap_timeout=4.0)))
     assert str(info.value).startswith("Tor could not connect within 4 seconds (it stopped at ")
     assert "add a bridge" in str(info.value)
+    assert info.value.kind == "stuck" and info.value.progress is not None
 
 
 def test_tor_refusing_its_settings_says_why() -> None:
-    with pytest.raises(TorError, match=r"Tor stopped before it could connect\. Tor said: .*"
-                                       r"NoSuchOption"):
-        asyncio.run(start_tor(TorOptions(extra_lines=("NoSuchOption 1",))))
+    """Also: a folder a killed Majlis left behind (its process gone) is removed at the next
+    start; one of a live process is not."""
+    shm = Path("/dev/shm")
+    stale = shm / "majlis-tor-999999999-left"  # no such process
+    live = shm / f"majlis-tor-{os.getppid()}-live"
+    for folder in (stale, live):
+        folder.mkdir(mode=0o700)
+    try:
+        with pytest.raises(TorError, match=r"Tor stopped before it could connect\. Tor said: "
+                                           r".*NoSuchOption") as info:
+            asyncio.run(start_tor(TorOptions(extra_lines=("NoSuchOption 1",))))
+        assert info.value.kind == "exited"
+        assert not stale.exists() and live.exists()
+    finally:
+        for folder in (stale, live):
+            if folder.exists():
+                folder.rmdir()
     leftovers = [p for p in Path("/dev/shm").glob("majlis-tor-*")
                  if p.stat().st_uid == os.getuid()] if Path("/dev/shm").is_dir() else []
     assert leftovers == []
