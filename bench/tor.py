@@ -153,7 +153,6 @@ async def room(name: str, host_url: str, listen_url: str, host_proxy: ProxySetti
     listener = Listener(lp, listen_url, proxy=listen_proxy, policy=Policy(on_event=on_event),
                         ceiling=ceiling)
     await listener.run(seconds)
-    ended = time.monotonic()
     stats = listener.stats()
     host.stop()
     await host_run
@@ -170,8 +169,6 @@ async def room(name: str, host_url: str, listen_url: str, host_proxy: ProxySetti
         if listener.first_audible else None,
         "mouth_to_ear_ms_p50": pct(m2e, 50), "mouth_to_ear_ms_p95": pct(m2e, 95),
         "mouth_to_ear_ms_max": pct(m2e, 100), "clicks_heard": len(m2e),
-        "clicks_sent_while_joined": sum(
-            (listener.first_audible or ended) <= c <= ended - 1.0 for c in speech.clicks),
         "transit_ms_p50": pct(transit, 50), "transit_ms_p95": pct(transit, 95),
         "transit_ms_p99": pct(transit, 99), "transit_ms_max": pct(transit, 100),
         "jitter_ms_p99_minus_p50": round(pct(transit, 99) - pct(transit, 50), 1),

@@ -258,3 +258,15 @@ def test_own_tor_through_a_real_obfs4_bridge(tor_network: TorNetwork) -> None:
     assert seen[-1].percent == 100
     bridge_log = next(n for n in tor_network.nodes if n.name == "bridge").log_text()
     assert "Registered server transport 'obfs4'" in bridge_log
+
+
+def test_playout_ceiling_is_higher_through_tor() -> None:
+    from app.client import TOR_MAX_DELAY, playout_ceiling
+    from audio.jitter import MAX_DELAY
+
+    plain = "ws://127.0.0.1:8765/"
+    assert playout_ceiling([plain], None) == MAX_DELAY
+    assert playout_ceiling([plain], ProxySettings("http", "127.0.0.1", 3128)) == MAX_DELAY
+    assert playout_ceiling([plain], ProxySettings.tor()) == TOR_MAX_DELAY
+    assert playout_ceiling([plain], ProxySettings("socks5", "127.0.0.1", 9150)) == TOR_MAX_DELAY
+    assert playout_ceiling([plain, ONION], None) == TOR_MAX_DELAY
