@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -42,6 +43,7 @@ from app.net.proxy import TOR_PORTS, ProxySettings, tor_available
 __all__ = ["BOOTSTRAP_TIMEOUT", "Bridge", "OwnTor", "TorError", "TorOptions", "TorProgress",
            "missing_programs", "start_tor", "tor_options", "use_tor"]
 
+logger = logging.getLogger(__name__)
 BOOTSTRAP_TIMEOUT = 180.0  # bridges over a slow censored link can take minutes
 _LOG_TAIL = 8
 # Which program carries each pluggable transport, first choice first, and its Debian package.
@@ -317,8 +319,12 @@ class OwnTor:
         self._ready.set()  # start() sees the exit
 
     def _report(self, progress: TorProgress) -> None:
+        """A failing callback must not stop `_read_log`: tor would block on a full pipe."""
         if self._on_progress is not None:
-            self._on_progress(progress)
+            try:
+                self._on_progress(progress)
+            except Exception:
+                logger.exception("the Tor progress callback failed")
 
     def _stuck_sentence(self) -> str:
         p = self.progress

@@ -270,3 +270,20 @@ def test_playout_ceiling_is_higher_through_tor() -> None:
     assert playout_ceiling([plain], ProxySettings.tor()) == TOR_MAX_DELAY
     assert playout_ceiling([plain], ProxySettings("socks5", "127.0.0.1", 9150)) == TOR_MAX_DELAY
     assert playout_ceiling([plain, ONION], None) == TOR_MAX_DELAY
+
+
+def test_a_failing_progress_callback_does_not_stall_tor(tor_network: TorNetwork,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    """The UI's callback raising must not stop the reading of tor's output (tor would block on
+    a full pipe): bootstrap still completes, and the failure is logged."""
+    def broken(progress: TorProgress) -> None:
+        raise RuntimeError("a widget was deleted")
+
+    async def scenario() -> int:
+        own = await start_tor(TorOptions(extra_lines=tuple(tor_network.network_lines())), broken)
+        port = own.socks_port
+        await own.stop()
+        return port
+
+    assert asyncio.run(scenario()) > 0
+    assert "the Tor progress callback failed" in caplog.text
