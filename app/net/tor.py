@@ -260,6 +260,7 @@ class OwnTor:
         self._proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
         self._problems: deque[str] = deque(maxlen=_LOG_TAIL)
+        self._transport_notes: deque[str] = deque(maxlen=_LOG_TAIL)  # what obfs4proxy etc. say
         self._ready = asyncio.Event()
         self._on_progress: Progress | None = None
 
@@ -313,6 +314,8 @@ class OwnTor:
                 self._report(self.progress)
                 if self.progress.percent == 100:
                     self._ready.set()
+            elif 'Managed proxy "' in text and '": ' in text:
+                self._transport_notes.append(text.split('": ', 1)[1].strip())
             elif "[warn]" in text or "[err]" in text:
                 self._problems.append(text.split("] ", 1)[-1])
         await self._proc.wait()
@@ -331,8 +334,10 @@ class OwnTor:
         advice = ("Check the bridges in Settings, or try other ones." if self.options.bridges
                   else "If Tor is blocked where you are, add a bridge (obfs4 or Snowflake) in "
                        "Settings.")
+        said = (f" The bridge program said: {self._transport_notes[-1]}."
+                if self._transport_notes else "")
         return (f"Tor could not connect within {self.options.bootstrap_timeout:.0f} seconds "
-                f"(it stopped at {p.percent}%: {p.summary}). {advice}")
+                f"(it stopped at {p.percent}%: {p.summary}).{said} {advice}")
 
     def _exit_sentence(self) -> str:
         useful = [p for p in self._problems if "see warnings above" not in p]

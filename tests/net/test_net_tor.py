@@ -287,3 +287,18 @@ def test_a_failing_progress_callback_does_not_stall_tor(tor_network: TorNetwork,
 
     assert asyncio.run(scenario()) > 0
     assert "the Tor progress callback failed" in caplog.text
+
+
+def test_snowflake_bridge_runs_snowflake_client_and_reports_what_it_says() -> None:
+    """Snowflake needs a broker and WebRTC peers on the Internet, which the test machines cannot
+    reach; here its broker and STUN server are closed ports on 127.0.0.1. What is real: tor
+    starts the system's snowflake-client for the bridge line, and the user learns why it
+    failed in the program's own words."""
+    dead = free_port()
+    line = (f"snowflake 192.0.2.4:80 2B280B23E1107BB62ABFC40DDCC8824814F80A72 "
+            f"url=http://127.0.0.1:{dead}/ ice=stun:127.0.0.1:{dead}")
+    with pytest.raises(TorError) as info:
+        asyncio.run(start_tor(TorOptions((Bridge.parse(line),), bootstrap_timeout=15.0)))
+    assert info.value.kind == "stuck"
+    assert "The bridge program said: broker failure" in str(info.value)
+    assert str(info.value).endswith("Check the bridges in Settings, or try other ones.")
