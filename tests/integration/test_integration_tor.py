@@ -29,6 +29,7 @@ from tornet import TorNetwork, TorNode
 from websockets.asyncio.client import connect
 
 from audio.wav import read_wav
+from crypto.identity import Identity
 from crypto.invite import Invite
 from relay import wire
 
@@ -134,6 +135,40 @@ def test_room_through_the_tor_majlis_starts_itself(tor_network: TorNetwork,
     assert _own_tor_folders() == before  # its data directory is gone
 
 
+def test_room_through_an_obfs4_bridge_from_the_command_line(tor_network: TorNetwork,
+                                                            onion_relay: OnionRelay,
+                                                            speech: Path,
+                                                            tmp_path: Path) -> None:
+    """A censored user: `--tor-bridge` with an obfs4 line, Majlis' own tor reaches the network
+    only through that bridge (the system's obfs4proxy on both ends), and hears the room."""
+    line = tor_network.add_obfs4_bridge("clibridge")
+    conf = tmp_path / "tor.conf"
+    # Bridge clients read microdescriptors (see tests/net/test_net_tor.py).
+    conf.write_text("\n".join([*tor_network.network_lines(), "UseMicrodescriptors 1"]))
+    host = majlis("host", "--relay", onion_relay.url, "--proxy", onion_relay.proxy("host"),
+                  "--name", "Majlis", "--auto-admit", "--speak", str(speech), "--for", "120")
+    link = read_invite(host, timeout=60)
+    out = tmp_path / "heard.wav"
+    listener = majlis("join", link, "--as", "Ali", "--proxy", "tor", "--tor-bridge", line,
+                      "--tor-config", str(conf), "--record", str(out), "--for", "35")
+    code, err = finish(listener, timeout=120)
+    host.send_signal(signal.SIGTERM)
+    assert code == 0, err
+    assert finish(host)[0] == 0
+    assert "Tor: 100% Done" in err
+    pieces = heard_pieces(read_wav(speech), read_wav(out))
+    assert min(pieces) > 0.5 and float(np.median(pieces)) > 0.9, f"{pieces}\n{err}"
+
+
+def test_a_bridge_line_that_is_not_one_is_refused_before_anything_starts() -> None:
+    link = Invite.create(["ws://" + "c" * 56 + ".onion/"], Identity.generate().public.key).to_link()
+    code, err = finish(majlis("join", link, "--proxy", "tor", "--tor-bridge",
+                              "obfs4 bridge.example:443"))
+    assert code == 2
+    assert err.strip().splitlines()[-1] == (
+        "The bridge line has no address and port: 'obfs4 bridge.example:443'.")
+
+
 def test_relay_log_shows_no_client_address(onion_relay: OnionRelay) -> None:
     """With --log-ips and debug logging, the relay logs only its own tor's address; a direct
     connection from a user's address, made last, shows that the logging does work."""
@@ -164,7 +199,7 @@ def test_relay_log_shows_no_client_address(onion_relay: OnionRelay) -> None:
 
 
 def test_onion_invite_without_tor_is_refused_with_a_sentence() -> None:
-    link = Invite.create(["ws://" + "b" * 56 + ".onion/"], os.urandom(32)).to_link()
+    link = Invite.create(["ws://" + "b" * 56 + ".onion/"], Identity.generate().public.key).to_link()
     code, err = finish(majlis("join", link, "--for", "5"))
     assert code == 3
     assert err.strip().splitlines()[-1] == (
