@@ -67,6 +67,7 @@ def onion_relay(tor_network: TorNetwork) -> Iterator[OnionRelay]:
     finally:
         for node in tors.values():
             node.stop()
+        tor_network.stop_node("relay-onion")
         relay.stop()
 
 
@@ -153,6 +154,7 @@ def test_room_through_an_obfs4_bridge_from_the_command_line(tor_network: TorNetw
                       "--tor-config", str(conf), "--record", str(out), "--for", "35")
     code, err = finish(listener, timeout=120)
     host.send_signal(signal.SIGTERM)
+    tor_network.stop_node("clibridge")
     assert code == 0, err
     assert finish(host)[0] == 0
     assert "Tor: 100% Done" in err

@@ -254,7 +254,11 @@ def test_own_tor_through_a_real_obfs4_bridge(tor_network: TorNetwork) -> None:
             await own.stop()
             await server.close()
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        tor_network.stop_node("bridgeonion")
+        tor_network.stop_node("bridge")
     assert seen[-1].percent == 100
     bridge_log = next(n for n in tor_network.nodes if n.name == "bridge").log_text()
     assert "Registered server transport 'obfs4'" in bridge_log

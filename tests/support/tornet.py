@@ -360,6 +360,13 @@ class TorNetwork:
         raise TorError(f"{host}:{port} not reachable through {client.name} in {timeout} s "
                        f"({last})")
 
+    def stop_node(self, name: str) -> None:
+        """Stop one tor a test added (a bridge, an onion service), so it does not keep using
+        the shared machine's CPU for the rest of the session."""
+        for node in self.nodes:
+            if node.name == name:
+                node.stop()
+
     def stop(self) -> None:
         for node in reversed(self.nodes):
             node.stop()
