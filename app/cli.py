@@ -38,6 +38,7 @@ from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol
 from app.net.lanes import too_slow_sentence
 from app.net.proxy import ProxySettings
+from app.net.tor import OwnTor, TorError, tor_options, use_tor
 from audio.devices import list_devices
 from audio.wav import WavError, read_wav, write_wav
 from crypto.errors import BadInvite
@@ -91,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="never open a second connection for audio (it doubles what a "
                              "speaker sends, and what a listener on a lossy link receives; "
                              "docs/AUDIO.md)")
+        sp.add_argument("--tor-bridge", metavar="LINE", action="append", default=[],
+                        help="with --proxy tor: start Majlis' own tor through this bridge "
+                             "('obfs4 ADDRESS:PORT FINGERPRINT cert=... iat-mode=0', "
+                             "'snowflake ...'); repeat it for several")
+        sp.add_argument("--tor-config", type=Path, metavar="FILE",
+                        help="with --proxy tor: start Majlis' own tor with these extra torrc "
+                             "lines")
         sp.add_argument("--stats", action="store_true",
                         help="print the sound statistics as one JSON line ('stats: ...') at exit")
 
@@ -254,6 +262,7 @@ async def _run(args: argparse.Namespace) -> Outcome:
     try:
         audio = _audio_settings(args)
         proxy = ProxySettings.parse(args.proxy)
+        tor = tor_options(args.tor_bridge, args.tor_config)
     except ValueError as exc:
         return Outcome(2, str(exc))
     talks = speech_pcm is not None or args.mic is not None
@@ -304,6 +313,12 @@ async def _run(args: argparse.Namespace) -> Outcome:
     policy.on_audio_problem = _say
     policy.on_link_too_slow = lambda speakers: _say(too_slow_sentence(speakers))
 
+    own_tor: OwnTor | None = None
+    if proxy is not None and proxy.kind == "tor" and server is None:
+        try:  # a Tor already running, else one of our own (stopped below)
+            proxy, own_tor = await use_tor(tor, lambda p: _say(f"Tor: {p.percent}% {p.summary}"))
+        except TorError as exc:
+            return Outcome(3, str(exc))
     # The built-in relay is this computer: no proxy to reach it.
     client = RoomClient(protocol, relay_url, speech=speech, record=args.record is not None,
                         policy=policy, audio=audio, proxy=proxy if server is None else None,
@@ -362,6 +377,8 @@ async def _run(args: argparse.Namespace) -> Outcome:
             print("stats: " + json.dumps(_stats_json(stats)), flush=True)
         if server is not None:
             await server.close()
+        if own_tor is not None:
+            await own_tor.stop()
     return outcome
 
 

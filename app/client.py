@@ -32,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,18 +48,23 @@ from app.net.backoff import Backoff
 from app.net.failover import RelayLink
 from app.net.lanes import LaneKeeper, is_media
 from app.net.pacing import Pacer
-from app.net.proxy import ProxySettings
+from app.net.proxy import ProxySettings, is_onion
 from app.net.transport import TransportError, describe_close, describe_code
 from app.net.wakeup import PROBE_TIMEOUT, SleepWatch, boot_clock
 from app.sound import TICK, SoundDevices, wake
 from audio.capture import CaptureLevels
 from audio.codec import OpusEncoder
 from audio.dsp import DspUnavailable, SpeexProcessor
+from audio.jitter import MAX_DELAY
 from audio.pipeline import Listening, Speaking
 
 __all__ = ["AudioSettings", "ClientStats", "Outcome", "Policy", "Recording", "RoomClient",
            "Speech"]
 
+# The jitter buffer's ceiling through Tor: circuits add bursts of hundreds of milliseconds that a
+# direct link does not (bench/tor.py, docs/AUDIO.md "Through Tor"). The target still follows
+# the observed jitter; only the bound is higher.
+TOR_MAX_DELAY = 0.5
 MAX_CATCH_UP = 10  # ticks replayed after a stall before the clock is reset
 UNANSWERED_BEFORE_NEXT = 2  # unanswered resume knocks (5 s each) before trying the next relay
 LOSS_REPORT_FRESH = 10.0  # seconds a listener's loss report counts for the encoder
@@ -70,6 +75,13 @@ LANE_INTERVAL = 1.0  # seconds between looks at whether a second audio lane is w
 # it, and the queue would become delay. About 25 frames beyond the kernel's 4 KiB
 # (app.net.transport.tune_for_voice); control messages are never dropped.
 UPLINK_BACKLOG = 4096
+
+
+def playout_ceiling(relays: Sequence[str], proxy: ProxySettings | None) -> float:
+    """The jitter buffer's ceiling: the default, or TOR_MAX_DELAY through Tor (or a SOCKS5
+    proxy, the way Tor Browser's port is given) and for onion relays."""
+    through_tor = proxy is not None and proxy.kind in ("tor", "socks5")
+    return TOR_MAX_DELAY if through_tor or any(is_onion(r) for r in relays) else MAX_DELAY
 
 
 class RoomClient(SoundDevices):
@@ -97,7 +109,7 @@ class RoomClient(SoundDevices):
         self.problems: list[str] = []
         # No FEC until listeners report loss (see audio.pipeline): clean links sound better.
         self.speaking = Speaking(OpusEncoder(expected_loss=0), self._processor())
-        self.listening = Listening(clock)
+        self.listening = Listening(clock, playout_ceiling(protocol.invite.relays, proxy))
         self.streams = self.listening.streams  # member id -> VoiceStream (pull() needs no time)
         self.outcome: Outcome | None = None
         # Consent to the microphone: hosting, accepting the stage, or unmuting.

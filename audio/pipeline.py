@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from .capture import CaptureChain, Processor
 from .codec import FRAME_SAMPLES, OpusEncoder
+from .jitter import MAX_DELAY, JitterBuffer
 from .mixer import mix
 from .stream import VoiceStream
 
@@ -94,8 +95,10 @@ class LossWindow:
 class Listening:
     """Every speaker this member hears: a `VoiceStream` each, per-speaker volume, the mix."""
 
-    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, clock: Callable[[], float] | None = None,
+                 max_delay: float = MAX_DELAY) -> None:
         self.clock = clock
+        self.max_delay = max_delay  # the jitter buffers' ceiling: larger over Tor (docs/AUDIO.md)
         self.streams: dict[int, VoiceStream] = {}
         self.volumes: dict[int, float] = {}
         self.levels: dict[int, float] = {}
@@ -104,7 +107,8 @@ class Listening:
     def push(self, member_id: int, seq: int, packet: bytes, now: float) -> None:
         stream = self.streams.get(member_id)
         if stream is None:
-            stream = self.streams[member_id] = VoiceStream(clock=self.clock)
+            stream = self.streams[member_id] = VoiceStream(
+                JitterBuffer(max_delay=self.max_delay), clock=self.clock)
         stream.push(seq, packet, now)
 
     def forget(self, member_id: int) -> None:

@@ -23,11 +23,13 @@ import os
 import socket
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from relay.config import add_arguments, load_config
 from relay.errors import ConfigError, ListenError
 from relay.logs import OncePerInterval
+from relay.onion import OnionError, publish
 from relay.server import RelayConfig, RelayServer, quiet_exception_handler
 
 __all__ = ["build_parser", "config_from_args", "main"]
@@ -52,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
         "token file.",
     )
     add_arguments(p, RelayConfig(port=DEFAULT_PORT))
+    p.add_argument("--onion-control", metavar="ADDRESS",
+                   help="publish the relay as a Tor onion service through this tor control "
+                        "port (127.0.0.1:9051, 9051 or a socket path) and print 'onion "
+                        "ws://....onion/' (relay/onion.py, docs/RELAY.md)")
+    p.add_argument("--onion-key", type=Path, metavar="FILE",
+                   help="with --onion-control: keep the onion address across restarts in "
+                        "this key file (created, mode 0600, if missing)")
     return p
 
 
@@ -98,7 +107,8 @@ def _notify_ready() -> None:
         s.sendto(b"READY=1", path)
 
 
-async def _run(config: RelayConfig) -> int:
+async def _run(config: RelayConfig, onion_control: str | None = None,
+               onion_key: Path | None = None) -> int:
     loop = asyncio.get_running_loop()
     if not config.log_ips:
         loop.set_exception_handler(quiet_exception_handler)
@@ -112,13 +122,20 @@ async def _run(config: RelayConfig) -> int:
     with contextlib.suppress(NotImplementedError, AttributeError):
         loop.add_signal_handler(signal.SIGHUP, server.reload)
     await server.start()
+    onion = None
     try:
         print(f"listening on {server.url}", flush=True)
         if server.metrics_url is not None:
             print(f"{PROG}: metrics on {server.metrics_url}", file=sys.stderr, flush=True)
+        if onion_control:
+            port = int(server.url.rsplit(":", 1)[1])
+            onion = await asyncio.to_thread(publish, onion_control, port, onion_key, config.host)
+            print(f"onion {onion.url}", flush=True)
         _notify_ready()
         await stop.wait()
     finally:
+        if onion is not None:
+            onion.close()
         await server.close()
     return 0
 
@@ -142,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {problem}", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_run(config))
+        return asyncio.run(_run(config, args.onion_control, args.onion_key))
     except ConfigError as exc:  # an unreadable certificate is only found when loading it
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
@@ -155,3 +172,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown
         return 0
+    except OnionError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1

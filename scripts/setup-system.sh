@@ -17,6 +17,9 @@ PKGS=(
   # lossy and throttled networks for the network tests and bench/network.py: namespaces, packet
   # drop (iptables' statistic match), rate limits (tc tbf)
   iproute2 iptables
+  # Tor: the client starts its own tor when none runs, bridges through obfs4 and Snowflake, and
+  # the tests build a private Tor network on 127.0.0.1 (tor-gencert comes with tor)
+  tor obfs4proxy snowflake-client
   # checks of the desktop entry, AppStream metadata and invite QR codes
   desktop-file-utils appstream zbar-tools
   # Qt offscreen and fonts for Arabic and Chinese

@@ -32,3 +32,20 @@ def relay() -> Iterator[RelayProcess]:
         yield rp
     finally:
         rp.stop()
+
+
+@pytest.fixture(scope="session")
+def tor_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One private Tor network on 127.0.0.1 (tests/support/tornet.py) for the whole session:
+    building it takes 10-30 s, so every test that needs Tor shares it. Skips only when the tor
+    package is missing (scripts/setup-system.sh installs it)."""
+    from tornet import TorNetwork, tor_binaries
+
+    if tor_binaries() is None:
+        pytest.skip("tor is not installed (Debian package tor; scripts/setup-system.sh)")
+    net = TorNetwork(tmp_path_factory.mktemp("tornet"))
+    try:
+        net.start()
+        yield net
+    finally:
+        net.stop()

@@ -451,9 +451,13 @@ class LossReport:
 
 
 def encode_loss_report(m: LossReport) -> bytes:
-    expected = min(m.expected, 0xFFFF)
-    w = Writer().u32(m.speaker_id).u16(expected).u16(min(m.lost, expected))
-    return w.u16(min(m.jitter_ms, 0xFFFF)).done()
+    """Counts are clamped to what the fields hold. `lost` can come in negative: the jitter
+    buffer moves frames it counted lost to `expanded` when it finds, a stall later, that the
+    stream had ended (audio/jitter.py `_stop`), so one window's difference can go below zero
+    after a long gap, as Tor's bursts make."""
+    expected = max(0, min(m.expected, 0xFFFF))
+    w = Writer().u32(m.speaker_id).u16(expected).u16(max(0, min(m.lost, expected)))
+    return w.u16(max(0, min(m.jitter_ms, 0xFFFF))).done()
 
 
 def decode_loss_report(data: bytes) -> LossReport:

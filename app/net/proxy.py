@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["TOR_PORTS", "ProxySettings", "TorStatus", "tor_available"]
+__all__ = ["TOR_PORTS", "ProxySettings", "TorStatus", "is_onion", "onion_refusal",
+           "tor_available"]
 
 ProxyKind = Literal["none", "system", "socks5", "http", "tor"]
 TOR_HOST = "127.0.0.1"
@@ -101,6 +102,35 @@ class ProxySettings:
         host = self.host or TOR_HOST
         chosen = port or self.port or TOR_PORTS[0]
         return f"socks5h://{auth}{host}:{chosen}"
+
+
+def is_onion(url: str) -> bool:
+    """Whether the relay is an onion service (only Tor can reach it)."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    return host.rstrip(".").endswith(".onion")
+
+
+def onion_refusal(url: str, proxy: ProxySettings | None) -> str | None:
+    """The sentence for an onion relay that cannot be reached this way, or None.
+
+    Only Tor (or a SOCKS5 proxy the user points at Tor, such as Tor Browser's port) can reach
+    an onion service. Anything else is refused before any connection: without a SOCKS proxy
+    the system would look the name up in DNS, telling the local network which onion service
+    the user is about to visit.
+    """
+    if not is_onion(url) or (proxy is not None and proxy.kind in ("tor", "socks5")):
+        return None
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or url
+    how = "" if proxy is None or proxy.kind == "none" else f" ({proxy.describe()} is not Tor)"
+    return (f"This room's relay is an onion service ({host}), which only Tor can reach"
+            f"{how}. Turn on \"Use Tor\" (in Settings, or --proxy tor) and join again.")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from websockets.exceptions import (
     ProxyError,
 )
 
-from app.net.proxy import TOR_PORTS, ProxySettings, tor_available
+from app.net.proxy import TOR_PORTS, ProxySettings, onion_refusal, tor_available
 from relay.keepalive import JitteredPings
 from relay.wire import MAX_PAYLOAD, CloseCode
 
@@ -199,14 +199,19 @@ async def open_any(urls: Sequence[str] | str, *, proxy: ProxySettings | None = N
     candidates = [urls] if isinstance(urls, str) else list(urls)
     if not candidates:
         raise TransportError("The invite names no relay.")
+    failures: list[tuple[str, str]] = []
+    # An onion relay without Tor is refused before anything is resolved or connected.
+    for url in list(candidates):
+        if (refusal := onion_refusal(url, proxy)) is not None:
+            failures.append((url, refusal))
+            candidates.remove(url)
     tor_port = None
-    if proxy is not None and proxy.kind == "tor":
+    if proxy is not None and proxy.kind == "tor" and candidates:
         status = await tor_available((proxy.port,) if proxy.port else TOR_PORTS,
                                      proxy.host or "127.0.0.1")
         if not status.available:
             raise TransportError(status.message)
         tor_port = status.port
-    failures: list[tuple[str, str]] = []
     for url in candidates:
         try:
             return url, await _open_one(url, proxy, open_timeout, tor_port, ssl)

@@ -104,3 +104,11 @@ def test_protocol_survives_any_bytes_from_the_relay(chunks: list[bytes]) -> None
             host.receive_data(head + data + os.urandom(4), 0.0)
     host.send_audio(b"\x00" * 80, 0.0)
     assert host.data_to_send()
+
+
+def test_loss_report_counts_out_of_range_are_clamped_not_a_crash() -> None:
+    """A stall longer than the jitter buffer's stop_after (a Tor circuit's burst) moves frames
+    from lost to expanded, so a report window's loss can be negative: it must encode, as 0."""
+    for lost, jitter in ((-3, 40), (70000, 70000), (5, -1)):
+        report = m.decode_loss_report(m.encode_loss_report(m.LossReport(7, 50, lost, jitter)))
+        assert 0 <= report.lost <= report.expected == 50 and 0 <= report.jitter_ms <= 0xFFFF
