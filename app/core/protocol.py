@@ -31,6 +31,7 @@ from app.core.roster import (
     Role,
 )
 from app.core.rules import RULES
+from app.core.treekeys import AdminKeys, MemberKeys, room_key
 from crypto import control as cc
 from crypto.errors import CryptoError, ReplayedMessage
 from crypto.frame import FrameSealer, open_frame, parse_frame_header
@@ -124,6 +125,9 @@ class RoomProtocol(Resumption):
         # Listener -> (arrival time, their latest LOSS_REPORT about our stream): the client
         # reads these to tune the encoder's FEC. Dropped when the listener leaves.
         self.loss_reports: dict[int, tuple[float, msg.LossReport]] = {}
+        # The key tree (app.core.treekeys): the host's whole tree, every member's path.
+        self._tree_admin: AdminKeys | None = None
+        self._tree_member = MemberKeys()
         self._init_host_duties()
         self._init_resumption()
         # Quiet: a member needs no PeerJoined (a newcomer knocks before it counts), and a room of
@@ -144,6 +148,7 @@ class RoomProtocol(Resumption):
         p.members[p.me] = Member(p.me, identity.public.key, p.session, 0, display_name, Role.HOST)
         p._sealer = FrameSealer(identity, p.me, p.session)
         p.keys.install(EpochKey.random(0, random=random), now)
+        p._tree_admin = AdminKeys(identity.public, random)
         return p
 
     @classmethod
@@ -344,6 +349,7 @@ class RoomProtocol(Resumption):
         self.me, self._sealer = None, None
         self.members = {}
         self.keys.wipe()
+        self._tree_member = MemberKeys()
         for table in (self._audio_windows, self._control_windows, self._rekey_seen,
                       self.loss_reports):
             table.clear()
@@ -579,9 +585,15 @@ class RoomProtocol(Resumption):
         seen = self._rekey_seen.setdefault(
             rekey.new_epoch, (signer_id, rekey.removed, rekey.chunks, set()))[3]
         seen.add(rekey.chunk)
+        # Tree updates first, even if a sealed entry in another chunk came first: the tree
+        # must stay in step with the host's for the next rotation.
+        tree_key = self._tree_member.apply(rekey.updates) if rekey.updates else None
         current = self.keys.current
         if current is not None and current.number >= rekey.new_epoch:
             return  # already installed from an earlier chunk (or our own rotation)
+        if rekey.from_tree and tree_key is not None:
+            self._install(room_key(tree_key, rekey.new_epoch), "kick" if kicked else "leave", now)
+            return
         for mid, sealed in rekey.entries:
             if mid != self.me:
                 continue
@@ -625,6 +637,16 @@ class RoomProtocol(Resumption):
                             self._events.append(ev.MemberBack(m.member_id))
                     self._welcomed(welcome, now)
                     return
+            if direct.kind == msg.Kind.TREE_WELCOME and self.state is State.IN_ROOM \
+                    and (self._is_admin_key(direct.sender.key)
+                         or direct.sender.key == self.invite.host_key):
+                tree_welcome = msg.decode_tree_welcome(direct.body)
+                current = self.keys.current
+                if current is not None and tree_welcome.epoch == current.number:
+                    self._tree_member.welcomed(self.identity, tree_welcome.tree)
+                else:
+                    self.counters["tree-welcome-stale"] += 1
+                return
             if direct.sender.key != self.invite.host_key:
                 self.counters["direct-not-from-host"] += 1
                 self._alert("direct-forged", "A message claiming to come from the host was not "

@@ -168,6 +168,12 @@ class Resumption(HostDuties):
         self._set_state_in_room()
         self._install(EpochKey(welcome.epoch, welcome.epoch_key), "resume", now)
         self._events.append(ev.Resumed())
+        # A removal of ours that lost the race for its epoch (and that the drop kept us from
+        # seeing resolved) is made again on the state we were welcomed back to.
+        self._redo_removals(now)
+
+    def _redo_removals(self, now: float) -> None:
+        raise NotImplementedError
 
     def _resume_expired(self, session: bytes, now: float) -> None:
         if session != self.session or not self._resuming or self.is_host:

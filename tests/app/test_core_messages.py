@@ -29,6 +29,8 @@ DECODERS = {
     "key_request_after_return": m.decode_key_request,
     "waiting": m.decode_session, "knock_resume": m.decode_knock, "return": m.decode_return,
     "move": m.decode_move, "loss_report": m.decode_loss_report,
+    "admit_with_tree": m.decode_admit, "rekey_from_tree": m.decode_rekey,
+    "tree_welcome": m.decode_tree_welcome,
 }
 ENCODERS = {
     m.KnockBody: m.encode_knock, m.Admit: m.encode_admit, m.Flag: m.encode_flag,
@@ -36,7 +38,7 @@ ENCODERS = {
     m.Welcome: m.encode_welcome, m.KeyRequest: m.encode_key_request,
     m.Return: m.encode_return, m.Proposal: m.encode_proposal, m.Leave: m.encode_leave,
     m.Move: m.encode_move,
-    m.LossReport: m.encode_loss_report,
+    m.LossReport: m.encode_loss_report, m.TreeWelcome: m.encode_tree_welcome,
 }
 
 
@@ -64,6 +66,11 @@ def test_vector_fields() -> None:
     assert welcome.members[1].hand and welcome.members[1].muted
     rekey = m.decode_rekey(bytes.fromhex(DATA["valid"]["rekey"]))
     assert rekey.removed == (3,) and rekey.entries == ((2, b"\xab" * 84),)
+    tree_rekey = m.decode_rekey(bytes.fromhex(DATA["valid"]["rekey_from_tree"]))
+    assert tree_rekey.from_tree and tree_rekey.updates == (b"\x88" * 147, b"\x99" * 147)
+    assert m.decode_admit(bytes.fromhex(DATA["valid"]["admit_with_tree"])).tree == b"\x77" * 98
+    assert m.decode_tree_welcome(bytes.fromhex(DATA["valid"]["tree_welcome"])) \
+        == m.TreeWelcome(5, b"\x44" * 184)
     knock = m.decode_knock(bytes.fromhex(DATA["valid"]["knock_resume"]))
     assert knock.resume == m.Resume(2, 3) and knock.name == "Ali"
     assert m.decode_knock(bytes.fromhex(DATA["valid"]["knock"])).resume is None
