@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from app.core import events as ev
 from app.core import messages as msg
+from app.core.door import door_pass
 from app.core.errors import LocalProtocolError, RemoteProtocolError
 from app.core.keyring import Keyring
 from app.core.roster import Member, Role, may_kick
@@ -30,6 +31,10 @@ from crypto.keys import EpochKey, seal_epoch_key
 from relay import wire
 
 LEAVE_BATCH_SECONDS = 2.0
+# Answers to a knock: each body starts with the joiner's session; one from an admin other than
+# the pinned host is preceded by a DOOR_PASS (app.core.door).
+DOOR_ANSWERS = frozenset({msg.Kind.WAITING, msg.Kind.REFUSED, msg.Kind.WELCOME,
+                          msg.Kind.RESUME_EXPIRED})
 # Sealed keys per REKEY message: 90 x 88 bytes and the headers fill one 8,192-byte envelope
 # (crypto.control.PAD_SIZES), so padding adds at most one partly filled envelope per rotation.
 REKEY_CHUNK = 90
@@ -131,6 +136,9 @@ class HostDuties:
     def _open_control_any(self, payload: bytes, above: int) -> cc.ControlMessage | None:
         raise NotImplementedError
 
+    def _door(self) -> Identity | None:
+        raise NotImplementedError
+
     def _new_member_id(self) -> int:
         mid = self._next_member
         self._next_member += 1
@@ -148,7 +156,10 @@ class HostDuties:
                         now)
             return
         try:
-            knock = cc.open_knock(self.invite.room_secret, self.identity, payload)
+            door = self._door()
+            if door is None:
+                return
+            knock = cc.open_knock(self.invite.room_secret, door, payload)
             body = msg.decode_knock(knock.body)
         except (CryptoError, RemoteProtocolError):
             self.counters["knock-invalid"] += 1
@@ -338,6 +349,14 @@ class HostDuties:
             return None
 
     def _direct(self, recipient: bytes, slot: int, kind: msg.Kind, body: bytes) -> None:
+        if kind in DOOR_ANSWERS and self.identity.public.key != self.invite.host_key:
+            # Not the host the invite pins: show the joiner the door's signature first.
+            door = self._door()
+            if door is not None:
+                pass_body = door_pass(door, self.invite.routing_id, self.identity.public.key,
+                                      body[:msg.SESSION_SIZE])
+                self._out.append(wire.encode(wire.Unicast(slot, cc.seal_direct(
+                    self._public(recipient), self.identity, int(msg.Kind.DOOR_PASS), pass_body))))
         sealed = cc.seal_direct(self._public(recipient), self.identity, int(kind), body)
         self._out.append(wire.encode(wire.Unicast(slot, sealed)))
 

@@ -50,6 +50,8 @@ class Kind(enum.IntEnum):
     REFUSED = 0x33
     RESUME_EXPIRED = 0x34  # the host no longer holds a place for this member: knock afresh
     TREE_WELCOME = 0x35  # the member's key-tree path, after a WELCOME
+    DOOR = 0x36  # the room's door seed, from the host to a co-host it appoints (app.core.door)
+    DOOR_PASS = 0x37  # an admin that is not the pinned host shows a joiner the door's signature
 
 
 class RekeyReason(enum.IntEnum):

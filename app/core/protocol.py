@@ -23,6 +23,7 @@ from dataclasses import replace
 from app.core import authority
 from app.core import events as ev
 from app.core import messages as msg
+from app.core.door import check_pass, door_from_seed
 from app.core.errors import LocalProtocolError, RemoteProtocolError, StaleCommit
 from app.core.keyring import Keyring
 from app.core.resume import RESUME_ANSWER, RESUME_GRACE, Resumption
@@ -128,6 +129,10 @@ class RoomProtocol(Resumption):
         # The key tree (app.core.treekeys): the host's whole tree, every member's path.
         self._tree_admin: AdminKeys | None = None
         self._tree_member = MemberKeys()
+        # The room's door (app.core.door): its seed, when we hold it; and, as a joiner, the
+        # admins that showed us the door's signature for our session.
+        self._door_seed: bytes | None = None
+        self._door_admins: set[bytes] = set()
         self._init_host_duties()
         self._init_resumption()
         # Quiet: a member needs no PeerJoined (a newcomer knocks before it counts), and a room of
@@ -142,6 +147,8 @@ class RoomProtocol(Resumption):
              random: Random = os.urandom) -> RoomProtocol:
         """Open a new room: a fresh room secret, the host's key pinned in the invite."""
         invite = Invite.create(relays, identity.public.key, random=random)
+        door_seed = random(32)
+        invite = replace(invite, door_key=Identity.from_seed(door_seed).public.key)
         p = cls(identity, invite, display_name, is_host=True, now=now, random=random)
         p.room_name, p.topic, p.auto_admit = room_name, topic, auto_admit
         p.me = p._new_member_id()
@@ -149,6 +156,7 @@ class RoomProtocol(Resumption):
         p._sealer = FrameSealer(identity, p.me, p.session)
         p.keys.install(EpochKey.random(0, random=random), now)
         p._tree_admin = AdminKeys(identity.public, random)
+        p._door_seed = door_seed
         return p
 
     @classmethod
@@ -381,7 +389,7 @@ class RoomProtocol(Resumption):
     def _send_knock(self, now: float) -> None:
         body = msg.encode_knock(msg.KnockBody(self.display_name, self.session))
         self._out.append(wire.encode(wire.Control(
-            cc.seal_knock(self.invite.room_secret, self._public(self.invite.host_key),
+            cc.seal_knock(self.invite.room_secret, self._public(self.invite.knock_key),
                           self.identity, body, random=self.random))))
         self.state = State.KNOCKING
         self._knock_deadline = now + KNOCK_TIMEOUT
@@ -463,8 +471,8 @@ class RoomProtocol(Resumption):
             self.counters["control-malformed"] += 1
             return
         if kind == cc.KNOCK:
-            if self.is_host and self.state is State.IN_ROOM \
-                    and self.identity.public.key == self.invite.host_key:
+            door = self._door()
+            if self.is_host and self.state is State.IN_ROOM and door is not None:
                 self._receive_knock(from_slot, payload, now)
         elif kind == cc.CONTROL:
             self._receive_group(payload, now)
@@ -647,7 +655,20 @@ class RoomProtocol(Resumption):
                 else:
                     self.counters["tree-welcome-stale"] += 1
                 return
-            if direct.sender.key != self.invite.host_key:
+            if direct.kind == msg.Kind.DOOR and self.state is State.IN_ROOM \
+                    and self._is_admin_key(direct.sender.key) and self.invite.door_key:
+                if door_from_seed(direct.body, self.invite.door_key) is None:
+                    raise RemoteProtocolError("the door seed does not make the invite's door key")
+                self._door_seed = direct.body
+                return
+            if direct.kind == msg.Kind.DOOR_PASS and self.invite.door_key \
+                    and self.state in (State.KNOCKING, State.WAITING, State.RESUMING):
+                if check_pass(direct.body, self.invite.door_key, self.invite.routing_id,
+                              direct.sender.key, self.session):
+                    self._door_admins.add(direct.sender.key)
+                return
+            if direct.sender.key != self.invite.host_key \
+                    and direct.sender.key not in self._door_admins:
                 self.counters["direct-not-from-host"] += 1
                 self._alert("direct-forged", "A message claiming to come from the host was not "
                             "signed by the host's key (pinned in the invite) and was ignored.", now)
@@ -908,6 +929,15 @@ class RoomProtocol(Resumption):
 
     def _open_control_any(self, payload: bytes, above: int) -> cc.ControlMessage | None:
         return open_control_any(payload, self.keys, above)
+
+    def _door(self) -> Identity | None:
+        """The identity knocks are sealed to, if we hold it: the door, or (version-1 invite)
+        our own key when we are the pinned host."""
+        if self.invite.door_key is None:
+            return self.identity if self.identity.public.key == self.invite.host_key else None
+        if self._door_seed is None:
+            return None
+        return door_from_seed(self._door_seed, self.invite.door_key)
 
     @property
     def is_admin(self) -> bool:

@@ -131,7 +131,7 @@ class Resumption(HostDuties):
         body = msg.encode_knock(msg.KnockBody(self.display_name, self.session,
                                               msg.Resume(self.me, self._resume_attempt)))
         self._out.append(wire.encode(wire.Control(
-            cc.seal_knock(self.invite.room_secret, self._public(self.invite.host_key),
+            cc.seal_knock(self.invite.room_secret, self._public(self.invite.knock_key),
                           self.identity, body, random=self.random))))
         self._knock_due = None
         self._last_knock = self._waiting_since = now

@@ -185,6 +185,9 @@ def _apply_set_role(p: RoomProtocol, signer: Member, change: msg.SetRole, now: f
     p._update(change.member_id, role=change.role, hand=False, invited=False,
               muted=True if not target.role.on_stage else target.muted)
     p._events.append(ev.RoleChanged(change.member_id, change.role))
+    if local and change.role is Role.COHOST and p._door_seed is not None:
+        # An admin opens the door too: the seed of the door key the invite pins, sealed to it.
+        p._direct(target.key, target.slot, msg.Kind.DOOR, p._door_seed)
     current = p.keys.current
     if current is not None and change.new_epoch == current.number + 1:
         p._install(current.ratchet(), "role", now)
