@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core import messages as m
+from app.core.door import check_pass, door_from_seed, door_pass
 from app.core.errors import RemoteProtocolError
 from app.core.protocol import RoomProtocol
 from crypto.identity import Identity
@@ -77,6 +78,21 @@ def test_vector_fields() -> None:
     assert m.decode_knock(bytes.fromhex(DATA["valid"]["knock"])).resume is None
     assert m.decode_return(bytes.fromhex(DATA["valid"]["return"])) == \
         m.Return(6, ((2, 9), (4, 12)))
+
+
+def test_door_vectors() -> None:
+    """DOOR carries the seed of the invite's door key; DOOR_PASS is the door's signature over
+    the routing id, the admin's key and the joiner's session, and nothing else passes."""
+    v = {k: bytes.fromhex(x) for k, x in DATA["door"].items()}
+    door = door_from_seed(v["seed"], v["door_key"])
+    assert door is not None and door_from_seed(bytes(32), v["door_key"]) is None
+    assert door_pass(door, v["routing_id"], v["admin_key"], v["session"]) == v["door_pass"]
+    assert check_pass(v["door_pass"], v["door_key"], v["routing_id"], v["admin_key"],
+                      v["session"])
+    assert not check_pass(v["door_pass"], v["door_key"], v["routing_id"], bytes(32),
+                          v["session"])
+    assert not check_pass(v["door_pass"], v["door_key"], v["routing_id"], v["admin_key"],
+                          bytes(8))
 
 
 @pytest.mark.parametrize("name", sorted(DATA["invalid"]))

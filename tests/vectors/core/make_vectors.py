@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from app.core import messages as m  # noqa: E402
+from app.core.door import door_pass  # noqa: E402
 from app.core.roster import Member, Role  # noqa: E402
+from crypto.identity import Identity  # noqa: E402
+from crypto.keys import routing_id  # noqa: E402
 
 OUT = Path(__file__).with_name("bodies.json")
 
@@ -101,7 +104,17 @@ def vectors() -> dict[str, object]:
         "tree_welcome_empty": (b"\x00\x00\x00\x05", "decode_tree_welcome"),
         "tree_welcome_too_long": (b"\x00\x00\x00\x05" + b"\x00" * 633, "decode_tree_welcome"),
     })
+    # DOOR (0x36) is the door's 32-byte seed; DOOR_PASS (0x37) its signature for one joiner.
+    seed = bytes(range(100, 132))
+    door = Identity.from_seed(seed)
+    rid = routing_id(b"\x07" * 32)
+    door_vector = {
+        "seed": seed.hex(), "door_key": door.public.key.hex(), "routing_id": rid.hex(),
+        "admin_key": HOST.key.hex(), "session": ALI.session.hex(),
+        "door_pass": door_pass(door, rid, HOST.key, ALI.session).hex(),
+    }
     return {
+        "door": door_vector,
         "valid": {k: v.hex() for k, v in valid.items()},
         "invalid": {k: {"hex": v.hex(), "decoder": d} for k, (v, d) in invalid.items()},
     }
