@@ -13,11 +13,18 @@ admits (ADMIT to everyone, WELCOME to the newcomer).
     .venv/bin/python bench/churn.py [--sizes 100,1000,5000] [--seconds 60]
 
 Prints one JSON line per N: `control_bytes_per_member_per_s` (p50 and max over members),
-`admin_upload_bytes_per_s`, `rekey_cpu_ms` (admin CPU per removal) and `rotations`. The rotation
-measured is the one the core makes today, which seals the new epoch key to every member (O(N)
-per removal): it is the baseline that the key tree (O(log N), built separately) is to beat; the
-seam is `HostDuties._rotate` in app/core/host.py. `goal_bytes_per_member_per_s` is the target
-for N = 5,000 (an eighth of the audio stream); `meets_goal` compares the measured p50 to it.
+`admin_upload_bytes_per_s`, `rekey_cpu_ms` (admin CPU per removal) and `rotations`, for two
+designs in the same run:
+
+- `rotation: "key-tree"`: the core as it is, the host holding the room's key tree
+  (app/core/treekeys.py): a removal is one tree update (98 + 49 x depth bytes) in the REKEY;
+- `rotation: "seal-to-every-member (baseline)"`: the same core with the tree switched off, as a
+  co-host without the tree rotates: the new key sealed to every member (84 bytes each).
+
+`control_body_bytes_per_member_per_s` is the same traffic counted before padding (the bodies of
+the control messages, without envelope, signature and padding): what the padding to 512, 2048,
+8192 ... bytes costs is the difference. `goal_bytes_per_member_per_s` is the target for N = 5,000
+(an eighth of the audio stream); `meets_goal` compares the measured p50 to it.
 """
 
 from __future__ import annotations
@@ -45,11 +52,22 @@ TICK = 0.02
 
 
 class ChurnRoom:
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, tree: bool) -> None:
         self.router: Router[int] = Router()
         self.now = 0.0
         self.host = RoomProtocol.host(Identity.generate(), ["ws://127.0.0.1:9"], "Churn",
                                       now=0.0)
+        if not tree:
+            self.host._tree_admin = None
+        self.bodies = 0  # bytes of broadcast control bodies, before envelope and padding
+        send_group = self.host._send_group
+
+        def counted(kind: msg.Kind, body: bytes, now: float, to_slot: int | None = None) -> None:
+            if to_slot is None:
+                self.bodies += len(body)
+            send_group(kind, body, now, to_slot)
+
+        self.host._send_group = counted  # type: ignore[method-assign]
         self.received: dict[int, int] = {}
         self.uploaded = 0
         self.identities: dict[int, Identity] = {}  # member id -> identity (to sign a LEAVE)
@@ -71,6 +89,8 @@ class ChurnRoom:
         mid = self.host._new_member_id()
         self.host.members[mid] = Member(mid, identity.public.key, bytes(8), conn,
                                         f"M{mid}", Role.LISTENER)
+        if self.host._tree_admin is not None:  # as its admission would have: a leaf each
+            self.host._tree_admin.add(identity.public)
         self.identities[mid] = identity
         self.received.setdefault(conn, 0)
 
@@ -127,6 +147,7 @@ class ChurnRoom:
         self.host._rotate = timed  # type: ignore[method-assign]
         start_received = dict(self.received)
         self.uploaded = 0
+        self.bodies = 0
         for second in range(seconds):
             self.leave()
             self.join()  # the admission rotates the leaver out first, then ratchets
@@ -142,6 +163,7 @@ class ChurnRoom:
                 "p50": round(statistics.median(per_member)),
                 "max": round(max(per_member)),
             },
+            "control_body_bytes_per_member_per_s": round(self.bodies / seconds),
             "admin_upload_bytes_per_s": round(self.uploaded / seconds),
             "rekey_cpu_ms": round(1000 * cpu[0] / max(int(cpu[1]), 1), 2),
             "rotations": int(cpu[1]),
@@ -154,16 +176,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
     for n in (int(x) for x in args.sizes.split(",")):
-        room = ChurnRoom(n)
-        figures = room.run(args.seconds)
-        p50 = figures["control_bytes_per_member_per_s"]["p50"]  # type: ignore[index]
-        print(json.dumps({
-            "bench": "churn", "n": n, "seconds": args.seconds,
-            "rotation": "seal-to-every-member (baseline)",
-            **figures,
-            "goal_bytes_per_member_per_s": GOAL,
-            "meets_goal": p50 <= GOAL,
-        }), flush=True)
+        for tree, name in ((False, "seal-to-every-member (baseline)"), (True, "key-tree")):
+            room = ChurnRoom(n, tree)
+            figures = room.run(args.seconds)
+            p50 = figures["control_bytes_per_member_per_s"]["p50"]  # type: ignore[index]
+            print(json.dumps({
+                "bench": "churn", "n": n, "seconds": args.seconds, "rotation": name,
+                **figures,
+                "goal_bytes_per_member_per_s": GOAL,
+                "meets_goal": p50 <= GOAL,
+            }), flush=True)
 
 
 if __name__ == "__main__":

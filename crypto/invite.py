@@ -3,6 +3,12 @@
     majlis://join#<base64url without padding of:>
         u8 version (1) | room_secret (32) | host_key (32) | u8 n (1..8)
         | n x (u16 length | UTF-8 relay URL, ws:// or wss://, at most 1024 bytes)
+    version 2 adds the room's door key after the host key:
+        u8 version (2) | room_secret (32) | host_key (32) | door_key (32) | u8 n | relays
+
+The door key is an Ed25519 key (its X25519 form seals knocks) whose private half the host gives
+to every co-host it appoints: any admin can then read knocks and, signing with it, show a joiner
+that it speaks for the room. A version-1 link has no door: knocks are sealed to the host key.
 
 Everything sits in the fragment (after "#"), which browsers and most link previewers never send
 to a server, so a link pasted into a web chat does not hand the secret to that chat's servers.
@@ -31,12 +37,12 @@ from .keys import routing_id
 __all__ = ["MAX_RELAYS", "MAX_URL_BYTES", "PREFIX", "VERSION", "Invite"]
 
 PREFIX = "majlis://join#"
-VERSION = 1
+VERSION = 2  # the newest layout this code writes and reads (1 is read too)
 MAX_RELAYS = 8
 MAX_URL_BYTES = 1024
 _SECRET_SIZE = 32
 _FIXED = 1 + 32 + 32 + 1  # version, secret, host key, relay count
-_MAX_ENCODED = 4 * (_FIXED + MAX_RELAYS * (2 + MAX_URL_BYTES)) // 3 + 4
+_MAX_ENCODED = 4 * (_FIXED + 32 + MAX_RELAYS * (2 + MAX_URL_BYTES)) // 3 + 4
 
 _WHITESPACE = re.compile(r"\s+")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
@@ -104,6 +110,7 @@ class Invite:
     relays: tuple[str, ...]
     room_secret: bytes = field(repr=False)
     host_key: bytes
+    door_key: bytes | None = None  # None: a version-1 link, knocks go to the host key
 
     def __post_init__(self) -> None:
         if not isinstance(self.relays, tuple) or not 1 <= len(self.relays) <= MAX_RELAYS:
@@ -115,6 +122,9 @@ class Invite:
             raise BadInvite(DAMAGED, "damaged")
         if not isinstance(self.host_key, bytes) or not _valid_point(self.host_key):
             raise BadInvite(DAMAGED, "damaged")
+        if self.door_key is not None and (not isinstance(self.door_key, bytes)
+                                          or not _valid_point(self.door_key)):
+            raise BadInvite(DAMAGED, "damaged")
 
     @classmethod
     def create(
@@ -122,9 +132,15 @@ class Invite:
         relays: Sequence[str],
         host_key: bytes,
         random: Callable[[int], bytes] = nacl.utils.random,
+        door_key: bytes | None = None,
     ) -> Invite:
         """A new room: a fresh 32-byte secret, the host's key and the relays to meet on."""
-        return cls(tuple(relays), random(_SECRET_SIZE), host_key)
+        return cls(tuple(relays), random(_SECRET_SIZE), host_key, door_key)
+
+    @property
+    def knock_key(self) -> bytes:
+        """The Ed25519 key whose X25519 form knocks are sealed to: the door's, else the host's."""
+        return self.door_key if self.door_key is not None else self.host_key
 
     @classmethod
     def parse(cls, link: str) -> Invite:
@@ -144,19 +160,20 @@ class Invite:
         """The invite encoded in the fragment's bytes (what `to_bytes` returns)."""
         if len(raw) < 1:
             raise BadInvite(DAMAGED, "damaged")
-        if raw[0] != VERSION:
+        if raw[0] not in (1, VERSION):
             if raw[0] > VERSION:
                 raise BadInvite(NEWER, "newer-version")
             raise BadInvite(DAMAGED, "damaged")
-        if len(raw) < _FIXED:
+        fixed = _FIXED + (32 if raw[0] == 2 else 0)
+        if len(raw) < fixed:
             raise BadInvite(DAMAGED, "damaged")
-        count = raw[_FIXED - 1]
+        count = raw[fixed - 1]
         if count == 0:
             raise BadInvite(BAD_RELAY, "bad-relay")
         if count > MAX_RELAYS:
             raise BadInvite(DAMAGED, "damaged")
         relays: list[str] = []
-        offset = _FIXED
+        offset = fixed
         for _ in range(count):
             if offset + 2 > len(raw):
                 raise BadInvite(DAMAGED, "damaged")
@@ -174,11 +191,16 @@ class Invite:
             offset += size
         if offset != len(raw):
             raise BadInvite(DAMAGED, "damaged")
-        return cls(tuple(relays), raw[1:33], raw[33:65])
+        door = raw[65:97] if raw[0] == 2 else None
+        return cls(tuple(relays), raw[1:33], raw[33:65], door)
 
     def to_bytes(self) -> bytes:
         """The fragment's bytes, before base64url."""
-        parts = [bytes((VERSION,)), self.room_secret, self.host_key, bytes((len(self.relays),))]
+        if self.door_key is None:
+            parts = [b"\x01", self.room_secret, self.host_key, bytes((len(self.relays),))]
+        else:
+            parts = [b"\x02", self.room_secret, self.host_key, self.door_key,
+                     bytes((len(self.relays),))]
         for url in self.relays:
             encoded = url.encode("utf-8")
             parts += [_U16.pack(len(encoded)), encoded]

@@ -17,9 +17,11 @@ from dataclasses import dataclass, replace
 
 from app.core import events as ev
 from app.core import messages as msg
+from app.core.door import door_pass
 from app.core.errors import LocalProtocolError, RemoteProtocolError
 from app.core.keyring import Keyring
 from app.core.roster import Member, Role, may_kick
+from app.core.treekeys import AdminKeys
 from crypto import control as cc
 from crypto.errors import CryptoError
 from crypto.frame import open_frame, parse_frame_header
@@ -29,6 +31,10 @@ from crypto.keys import EpochKey, seal_epoch_key
 from relay import wire
 
 LEAVE_BATCH_SECONDS = 2.0
+# Answers to a knock: each body starts with the joiner's session; one from an admin other than
+# the pinned host is preceded by a DOOR_PASS (app.core.door).
+DOOR_ANSWERS = frozenset({msg.Kind.WAITING, msg.Kind.REFUSED, msg.Kind.WELCOME,
+                          msg.Kind.RESUME_EXPIRED})
 # Sealed keys per REKEY message: 90 x 88 bytes and the headers fill one 8,192-byte envelope
 # (crypto.control.PAD_SIZES), so padding adds at most one partly filled envelope per rotation.
 REKEY_CHUNK = 90
@@ -88,6 +94,7 @@ class HostDuties:
     away: dict[int, float]  # see app.core.resume
     _away_unrotated: set[int]
     _returns: dict[int, int]
+    _tree_admin: AdminKeys | None
 
     def _init_host_duties(self) -> None:
         self.auto_admit = True
@@ -129,6 +136,9 @@ class HostDuties:
     def _open_control_any(self, payload: bytes, above: int) -> cc.ControlMessage | None:
         raise NotImplementedError
 
+    def _door(self) -> Identity | None:
+        raise NotImplementedError
+
     def _new_member_id(self) -> int:
         mid = self._next_member
         self._next_member += 1
@@ -146,7 +156,10 @@ class HostDuties:
                         now)
             return
         try:
-            knock = cc.open_knock(self.invite.room_secret, self.identity, payload)
+            door = self._door()
+            if door is None:
+                return
+            knock = cc.open_knock(self.invite.room_secret, door, payload)
             body = msg.decode_knock(knock.body)
         except (CryptoError, RemoteProtocolError):
             self.counters["knock-invalid"] += 1
@@ -216,20 +229,29 @@ class HostDuties:
         self._events.append(ev.KnockRefused(knock_id))
 
     def _admit(self, pending: PendingKnock, now: float) -> None:
-        if self._departed or self._away_unrotated:
+        tree = self._tree_admin if self.is_committer else None
+        if self._departed or self._away_unrotated \
+                or (tree is not None and tree.holds(pending.joiner)):
             # A leaver (or someone whose link dropped) still holds the current key and could
-            # ratchet it forward: rotate first.
+            # ratchet it forward: rotate first. So does a leaf of the joiner's key left in the
+            # tree (removed by a co-host's rotation, which the tree did not see).
             self._rotate(msg.RekeyReason.LEAVE, tuple(sorted(self._departed)), now)
         member = Member(self._new_member_id(), pending.joiner, pending.body.session, pending.slot,
                         pending.body.name, Role.LISTENER)
         current = self.keys.current
         assert current is not None
-        self._send_group(msg.Kind.ADMIT, msg.encode_admit(msg.Admit(member, current.number + 1)),
-                         now)
-        self._welcome(member, resync=False)
+        added = tree.add(self._public(pending.joiner)) if tree is not None else None
+        update, tree_welcome = added if added is not None else (b"", b"")
+        self._send_group(msg.Kind.ADMIT, msg.encode_admit(
+            msg.Admit(member, current.number + 1, update)), now)
+        self._welcome(member, resync=False, tree=tree_welcome)
 
     def _welcome(self, member: Member, resync: bool, listed: int = WELCOME_MEMBERS,
-                 slot: int | None = None) -> None:
+                 slot: int | None = None, tree: bytes | None = None) -> None:
+        if tree is None:
+            # A resync or a welcome back: the member's current tree path, if it holds a leaf
+            # (its own copy may have fallen out of step with a commit it missed).
+            tree = self._tree_admin.welcome_for(member.key) if self._tree_admin else b""
         key = self.keys.current
         assert key is not None
         # Stage and hosts first, in full; the audience as far as it fits, then only counted.
@@ -241,7 +263,11 @@ class HostDuties:
         body = msg.encode_welcome(msg.Welcome(member.session, member.member_id, self.room_name,
                                               self.topic, key.number, key.key, shown, audience,
                                               resync, tuple(self._banned)))
-        self._direct(member.key, member.slot if slot is None else slot, msg.Kind.WELCOME, body)
+        to = member.slot if slot is None else slot
+        self._direct(member.key, to, msg.Kind.WELCOME, body)
+        if tree:
+            self._direct(member.key, to, msg.Kind.TREE_WELCOME,
+                         msg.encode_tree_welcome(msg.TreeWelcome(key.number, tree)))
 
     def _answer_key_request(self, sender: PublicIdentity, request: msg.KeyRequest, slot: int,
                             now: float) -> None:
@@ -323,6 +349,14 @@ class HostDuties:
             return None
 
     def _direct(self, recipient: bytes, slot: int, kind: msg.Kind, body: bytes) -> None:
+        if kind in DOOR_ANSWERS and self.identity.public.key != self.invite.host_key:
+            # Not the host the invite pins: show the joiner the door's signature first.
+            door = self._door()
+            if door is not None:
+                pass_body = door_pass(door, self.invite.routing_id, self.identity.public.key,
+                                      body[:msg.SESSION_SIZE])
+                self._out.append(wire.encode(wire.Unicast(slot, cc.seal_direct(
+                    self._public(recipient), self.identity, int(msg.Kind.DOOR_PASS), pass_body))))
         sealed = cc.seal_direct(self._public(recipient), self.identity, int(kind), body)
         self._out.append(wire.encode(wire.Unicast(slot, sealed)))
 
@@ -355,20 +389,34 @@ class HostDuties:
             self._rotate(msg.RekeyReason.LEAVE, tuple(sorted(self._departed)), now)
 
     def _rotate(self, reason: msg.RekeyReason, removed: tuple[int, ...], now: float) -> None:
-        """A fresh random key, sealed to each remaining member, sent under the old key."""
+        """The one place a removal's key is handed out, sent under the old key.
+
+        With the key tree (the host): the removed leaves' tree updates, and a key from the new
+        root that only the members kept can derive; sealed entries only for members without a
+        leaf. Without it (a co-host committing): a fresh random key sealed to each member.
+        """
         current = self.keys.current
         assert current is not None
-        new = EpochKey.random(current.number + 1, random=self.random)
         # Members whose link dropped keep their place but not the key: they get the current
         # one in their welcome back (app.core.resume).
         keep = [m for m in self.members.values()
                 if m.member_id not in removed and m.member_id != self.me
                 and m.member_id not in self.away]
-        entries = [(m.member_id, seal_epoch_key(self._public(m.key), new)) for m in keep]
+        updates: tuple[bytes, ...] = ()
+        tree_key = None
+        tree = self._tree_admin if self.is_committer else None
+        if tree is not None:
+            mine = self.members[self.me].key if self.me in self.members else b""
+            updates, tree_key = tree.rotate([m.key for m in keep] + [mine], current.number + 1)
+        new = tree_key or EpochKey.random(current.number + 1, random=self.random)
+        sealed_to = keep if tree_key is None or tree is None \
+            else [m for m in keep if not tree.holds(m.key)]
+        entries = [(m.member_id, seal_epoch_key(self._public(m.key), new)) for m in sealed_to]
         chunks = [entries[i:i + REKEY_CHUNK] for i in range(0, len(entries), REKEY_CHUNK)] or [[]]
         for index, chunk in enumerate(chunks):
-            body = msg.encode_rekey(msg.Rekey(new.number, reason, index, len(chunks), removed,
-                                              tuple(chunk)))
+            body = msg.encode_rekey(msg.Rekey(
+                new.number, reason, index, len(chunks), removed, tuple(chunk),
+                updates if index == 0 else (), tree_key is not None and index == 0))
             self._send_group(msg.Kind.REKEY, body, now)
         self._departed.clear()
         self._away_unrotated.clear()

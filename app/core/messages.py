@@ -49,6 +49,9 @@ class Kind(enum.IntEnum):
     WAITING = 0x32
     REFUSED = 0x33
     RESUME_EXPIRED = 0x34  # the host no longer holds a place for this member: knock afresh
+    TREE_WELCOME = 0x35  # the member's key-tree path, after a WELCOME
+    DOOR = 0x36  # the room's door seed, from the host to a co-host it appoints (app.core.door)
+    DOOR_PASS = 0x37  # an admin that is not the pinned host shows a joiner the door's signature
 
 
 class RekeyReason(enum.IntEnum):
@@ -208,6 +211,9 @@ class Admit:
 
     member: Member
     new_epoch: int
+    # The key tree's ADD update for the joiner (98 bytes), empty when the committer holds no
+    # tree (a co-host committing while the host is away): app.core.treekeys.
+    tree: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,11 @@ class Rekey:
     chunks: int
     removed: tuple[int, ...]
     entries: tuple[tuple[int, bytes], ...]
+    # Key-tree REMOVE updates (chunk 0 only), applied in order by every member holding a tree;
+    # with `from_tree` the new key derives from the tree's new root (app.core.treekeys) and
+    # `entries` key only the members without a leaf.
+    updates: tuple[bytes, ...] = ()
+    from_tree: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,9 +285,15 @@ def decode_proposal(data: bytes) -> Proposal:
         raise RemoteProtocolError("unknown role") from None
 
 
+MAX_TREE_UPDATES = 40  # app.core.treekeys: tree removals in one REKEY
+MAX_TREE_UPDATE = 882  # crypto.keytree_wire: the largest update (depth 16)
+MAX_TREE_WELCOME = 632  # crypto.keytree_wire: the largest sealed tree welcome
+
+
 def encode_admit(m: Admit) -> bytes:
     w = Writer().u32(m.new_epoch)
     write_member(w, m.member)
+    w.u16(len(m.tree)).raw(m.tree)
     return w.done()
 
 
@@ -284,8 +301,12 @@ def decode_admit(data: bytes) -> Admit:
     r = Reader(data)
     epoch = r.u32()
     member = read_member(r)
+    size = r.u16()
+    if size > MAX_TREE_UPDATE:
+        raise RemoteProtocolError("a key-tree update is too long")
+    tree = r.raw(size)
     r.end()
-    return Admit(member, epoch)
+    return Admit(member, epoch, tree)
 
 
 def encode_flag(m: Flag) -> bytes:
@@ -334,6 +355,9 @@ def encode_rekey(m: Rekey) -> bytes:
     w.u16(len(m.entries))
     for mid, sealed in m.entries:
         w.u32(mid).raw(sealed)
+    w.u8(1 if m.from_tree else 0).u8(len(m.updates))
+    for update in m.updates:
+        w.u16(len(update)).raw(update)
     return w.done()
 
 
@@ -349,8 +373,18 @@ def decode_rekey(data: bytes) -> Rekey:
         raise RemoteProtocolError("rekey chunk number out of range")
     removed = tuple(r.u32() for _ in range(r.u16()))
     entries = tuple((r.u32(), r.raw(SEALED_EPOCH_KEY_SIZE)) for _ in range(r.u16()))
+    from_tree = r.flag()
+    count = r.u8()
+    if count > MAX_TREE_UPDATES or (count and chunk != 0) or (from_tree and not count):
+        raise RemoteProtocolError("key-tree updates out of place")
+    updates = []
+    for _ in range(count):
+        size = r.u16()
+        if size > MAX_TREE_UPDATE:
+            raise RemoteProtocolError("a key-tree update is too long")
+        updates.append(r.raw(size))
     r.end()
-    return Rekey(epoch, reason, chunk, chunks, removed, entries)
+    return Rekey(epoch, reason, chunk, chunks, removed, entries, tuple(updates), from_tree)
 
 
 MAX_RETURNS = 4000  # members in one RETURN: 8 bytes each, well under the body limit
@@ -524,6 +558,32 @@ def decode_welcome(data: bytes) -> Welcome:
     r.end()
     return Welcome(session, member_id, room_name, topic, epoch, key, members, total, resync,
                    banned)
+
+
+@dataclass(frozen=True)
+class TreeWelcome:
+    """A member's key-tree path (crypto.keytree's sealed welcome), right after its WELCOME.
+
+    Its own message, not a field of WELCOME: the path (up to 632 bytes) would push the welcome
+    of a small room out of the smallest padded size. `epoch` is the room epoch the WELCOME
+    gave: a tree welcome for another epoch is not for the state this member holds.
+    """
+
+    epoch: int
+    tree: bytes
+
+
+def encode_tree_welcome(m: TreeWelcome) -> bytes:
+    return Writer().u32(m.epoch).raw(m.tree).done()
+
+
+def decode_tree_welcome(data: bytes) -> TreeWelcome:
+    r = Reader(data)
+    epoch = r.u32()
+    tree = data[4:]
+    if not tree or len(tree) > MAX_TREE_WELCOME:
+        raise RemoteProtocolError("a key-tree welcome is empty or too long")
+    return TreeWelcome(epoch, tree)
 
 
 class Evidence(enum.IntEnum):

@@ -23,6 +23,7 @@ from dataclasses import replace
 from app.core import authority
 from app.core import events as ev
 from app.core import messages as msg
+from app.core.door import check_pass, door_from_seed
 from app.core.errors import LocalProtocolError, RemoteProtocolError, StaleCommit
 from app.core.keyring import Keyring
 from app.core.resume import RESUME_ANSWER, RESUME_GRACE, Resumption
@@ -31,6 +32,7 @@ from app.core.roster import (
     Role,
 )
 from app.core.rules import RULES
+from app.core.treekeys import AdminKeys, MemberKeys, room_key
 from crypto import control as cc
 from crypto.errors import CryptoError, ReplayedMessage
 from crypto.frame import FrameSealer, open_frame, parse_frame_header
@@ -124,6 +126,13 @@ class RoomProtocol(Resumption):
         # Listener -> (arrival time, their latest LOSS_REPORT about our stream): the client
         # reads these to tune the encoder's FEC. Dropped when the listener leaves.
         self.loss_reports: dict[int, tuple[float, msg.LossReport]] = {}
+        # The key tree (app.core.treekeys): the host's whole tree, every member's path.
+        self._tree_admin: AdminKeys | None = None
+        self._tree_member = MemberKeys()
+        # The room's door (app.core.door): its seed, when we hold it; and, as a joiner, the
+        # admins that showed us the door's signature for our session.
+        self._door_seed: bytes | None = None
+        self._door_admins: set[bytes] = set()
         self._init_host_duties()
         self._init_resumption()
         # Quiet: a member needs no PeerJoined (a newcomer knocks before it counts), and a room of
@@ -138,12 +147,16 @@ class RoomProtocol(Resumption):
              random: Random = os.urandom) -> RoomProtocol:
         """Open a new room: a fresh room secret, the host's key pinned in the invite."""
         invite = Invite.create(relays, identity.public.key, random=random)
+        door_seed = random(32)
+        invite = replace(invite, door_key=Identity.from_seed(door_seed).public.key)
         p = cls(identity, invite, display_name, is_host=True, now=now, random=random)
         p.room_name, p.topic, p.auto_admit = room_name, topic, auto_admit
         p.me = p._new_member_id()
         p.members[p.me] = Member(p.me, identity.public.key, p.session, 0, display_name, Role.HOST)
         p._sealer = FrameSealer(identity, p.me, p.session)
         p.keys.install(EpochKey.random(0, random=random), now)
+        p._tree_admin = AdminKeys(identity.public, random)
+        p._door_seed = door_seed
         return p
 
     @classmethod
@@ -344,6 +357,7 @@ class RoomProtocol(Resumption):
         self.me, self._sealer = None, None
         self.members = {}
         self.keys.wipe()
+        self._tree_member = MemberKeys()
         for table in (self._audio_windows, self._control_windows, self._rekey_seen,
                       self.loss_reports):
             table.clear()
@@ -375,7 +389,7 @@ class RoomProtocol(Resumption):
     def _send_knock(self, now: float) -> None:
         body = msg.encode_knock(msg.KnockBody(self.display_name, self.session))
         self._out.append(wire.encode(wire.Control(
-            cc.seal_knock(self.invite.room_secret, self._public(self.invite.host_key),
+            cc.seal_knock(self.invite.room_secret, self._public(self.invite.knock_key),
                           self.identity, body, random=self.random))))
         self.state = State.KNOCKING
         self._knock_deadline = now + KNOCK_TIMEOUT
@@ -457,8 +471,8 @@ class RoomProtocol(Resumption):
             self.counters["control-malformed"] += 1
             return
         if kind == cc.KNOCK:
-            if self.is_host and self.state is State.IN_ROOM \
-                    and self.identity.public.key == self.invite.host_key:
+            door = self._door()
+            if self.is_host and self.state is State.IN_ROOM and door is not None:
                 self._receive_knock(from_slot, payload, now)
         elif kind == cc.CONTROL:
             self._receive_group(payload, now)
@@ -579,9 +593,15 @@ class RoomProtocol(Resumption):
         seen = self._rekey_seen.setdefault(
             rekey.new_epoch, (signer_id, rekey.removed, rekey.chunks, set()))[3]
         seen.add(rekey.chunk)
+        # Tree updates first, even if a sealed entry in another chunk came first: the tree
+        # must stay in step with the host's for the next rotation.
+        tree_key = self._tree_member.apply(rekey.updates) if rekey.updates else None
         current = self.keys.current
         if current is not None and current.number >= rekey.new_epoch:
             return  # already installed from an earlier chunk (or our own rotation)
+        if rekey.from_tree and tree_key is not None:
+            self._install(room_key(tree_key, rekey.new_epoch), "kick" if kicked else "leave", now)
+            return
         for mid, sealed in rekey.entries:
             if mid != self.me:
                 continue
@@ -625,7 +645,30 @@ class RoomProtocol(Resumption):
                             self._events.append(ev.MemberBack(m.member_id))
                     self._welcomed(welcome, now)
                     return
-            if direct.sender.key != self.invite.host_key:
+            if direct.kind == msg.Kind.TREE_WELCOME and self.state is State.IN_ROOM \
+                    and (self._is_admin_key(direct.sender.key)
+                         or direct.sender.key == self.invite.host_key):
+                tree_welcome = msg.decode_tree_welcome(direct.body)
+                current = self.keys.current
+                if current is not None and tree_welcome.epoch == current.number:
+                    self._tree_member.welcomed(self.identity, tree_welcome.tree)
+                else:
+                    self.counters["tree-welcome-stale"] += 1
+                return
+            if direct.kind == msg.Kind.DOOR and self.state is State.IN_ROOM \
+                    and self._is_admin_key(direct.sender.key) and self.invite.door_key:
+                if door_from_seed(direct.body, self.invite.door_key) is None:
+                    raise RemoteProtocolError("the door seed does not make the invite's door key")
+                self._door_seed = direct.body
+                return
+            if direct.kind == msg.Kind.DOOR_PASS and self.invite.door_key \
+                    and self.state in (State.KNOCKING, State.WAITING, State.RESUMING):
+                if check_pass(direct.body, self.invite.door_key, self.invite.routing_id,
+                              direct.sender.key, self.session):
+                    self._door_admins.add(direct.sender.key)
+                return
+            if direct.sender.key != self.invite.host_key \
+                    and direct.sender.key not in self._door_admins:
                 self.counters["direct-not-from-host"] += 1
                 self._alert("direct-forged", "A message claiming to come from the host was not "
                             "signed by the host's key (pinned in the invite) and was ignored.", now)
@@ -886,6 +929,15 @@ class RoomProtocol(Resumption):
 
     def _open_control_any(self, payload: bytes, above: int) -> cc.ControlMessage | None:
         return open_control_any(payload, self.keys, above)
+
+    def _door(self) -> Identity | None:
+        """The identity knocks are sealed to, if we hold it: the door, or (version-1 invite)
+        our own key when we are the pinned host."""
+        if self.invite.door_key is None:
+            return self.identity if self.identity.public.key == self.invite.host_key else None
+        if self._door_seed is None:
+            return None
+        return door_from_seed(self._door_seed, self.invite.door_key)
 
     @property
     def is_admin(self) -> bool:

@@ -49,6 +49,8 @@ class Rule:
 def _check_admit(p: RoomProtocol, signer: Member, body: bytes) -> msg.Admit:
     admit = msg.decode_admit(body)
     p._check_next_epoch(admit.new_epoch)
+    if admit.tree and signer.role is not Role.HOST:
+        raise RemoteProtocolError("only the host holds the key tree")
     if admit.member.member_id in p.members:
         raise RemoteProtocolError("admission reuses a member id")
     return admit
@@ -104,6 +106,8 @@ def _check_rekey(p: RoomProtocol, signer: Member, body: bytes) -> msg.Rekey:
         and seen is not None and seen[:3] == (signer.member_id, rekey.removed, rekey.chunks)
     if not later_chunk:
         p._check_next_epoch(rekey.new_epoch)
+    if rekey.updates and signer.role is not Role.HOST:
+        raise RemoteProtocolError("only the host holds the key tree")
     # Whatever the stated reason: a removal is a removal, and the role table decides who may
     # remove whom (a co-host never removes the host or another co-host).
     for mid in rekey.removed:
@@ -142,6 +146,8 @@ def _check_flag(p: RoomProtocol, signer: Member, body: bytes) -> msg.Flag:
 def _apply_admit(p: RoomProtocol, signer: Member, admit: msg.Admit, now: float,
                  local: bool) -> None:
     p.members[admit.member.member_id] = admit.member
+    if admit.tree and not local:
+        p._tree_member.apply((admit.tree,))
     current = p.keys.current
     if current is not None and admit.new_epoch == current.number + 1:
         p._install(current.ratchet(), "join", now)
@@ -179,6 +185,9 @@ def _apply_set_role(p: RoomProtocol, signer: Member, change: msg.SetRole, now: f
     p._update(change.member_id, role=change.role, hand=False, invited=False,
               muted=True if not target.role.on_stage else target.muted)
     p._events.append(ev.RoleChanged(change.member_id, change.role))
+    if local and change.role is Role.COHOST and p._door_seed is not None:
+        # An admin opens the door too: the seed of the door key the invite pins, sealed to it.
+        p._direct(target.key, target.slot, msg.Kind.DOOR, p._door_seed)
     current = p.keys.current
     if current is not None and change.new_epoch == current.number + 1:
         p._install(current.ratchet(), "role", now)

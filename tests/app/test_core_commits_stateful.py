@@ -7,7 +7,9 @@ one member. After every step nothing may escape the core; once the relay turns h
 passes with the host talking, the invariants of one order must hold:
 
 - every honest member in the room holds one key and one roster (member ids and roles) per epoch;
-- no removed member holds the room's key of any epoch after its removal.
+- no removed member holds the room's key of any epoch after its removal;
+- no removed member who kept every key-tree root it ever held can derive the final key from one
+  (room key of any tree epoch, ratcheted forward).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
 from app.core.roster import Role
+from app.core.treekeys import room_key
+from crypto.keytree_schedule import epoch_key_of
 from relay import wire
 
 SETTLE_SECONDS = 70  # longer than the longest key-request back-off (60 s)
@@ -37,6 +41,7 @@ class CommitMachine(RuleBasedStateMachine):
         self.removed: dict[int, tuple[RoomProtocol, int]] = {}  # id(p) -> (p, epoch at removal)
         self.names = 0
         self.handed_over = False
+        self.hoards: dict[int, set[bytes]] = {}  # id(p) -> every tree root it held
         for _ in range(3):
             self._join()
         self.host.make_cohost(self.people[0].me, self.room.relay.now)
@@ -233,6 +238,13 @@ class CommitMachine(RuleBasedStateMachine):
     # -- invariants ------------------------------------------------------------------------
 
     @invariant()
+    def members_hoard_their_tree_roots(self) -> None:
+        for p in self.people:
+            tree = p._tree_member.tree
+            if tree is not None and id(p) not in self.removed:
+                self.hoards.setdefault(id(p), set()).add(tree.path_secrets()[-1])
+
+    @invariant()
     def nothing_escapes_the_core(self) -> None:
         for p in [self.host, *self.people]:
             assert p.counters["internal-error"] == 0
@@ -258,6 +270,17 @@ class CommitMachine(RuleBasedStateMachine):
                 later = p.keys.get(held)
                 assert later is None or held <= epoch or later.key != key
             assert p.me not in self.host.members or p.state is not State.IN_ROOM
+        final = self.host.keys.current
+        admin = self.host._tree_admin
+        tree_epochs = range(admin.tree.epoch + 1) if admin is not None else range(0)
+        for p, epoch in self.removed.values():
+            for hoarded in self.hoards.get(id(p), ()):
+                for te in tree_epochs:
+                    for e in range(epoch + 1, final.number + 1):
+                        guess = room_key(epoch_key_of(hoarded, te), e)
+                        while guess.number < final.number:
+                            guess = guess.ratchet()
+                        assert guess != final, "a removed member derived the room key"
         assert all(m.role is not Role.HOST for p in honest for m in p.members.values()
                    if m.member_id != self.host.me)
 

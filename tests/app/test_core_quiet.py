@@ -82,4 +82,6 @@ def test_an_ex_member_with_the_link_cannot_read_later_knocks() -> None:
     secret = ali.invite.room_secret
     with pytest.raises(DecryptionFailed):
         cc.open_knock(secret, ali.identity, knocks[0])
-    assert cc.open_knock(secret, room.host.identity, knocks[0]).joiner == dana.identity.public
+    door = room.host._door()  # the room's door key (app.core.door), which the invite pins
+    assert door is not None and door.public.key == room.host.invite.door_key
+    assert cc.open_knock(secret, door, knocks[0]).joiner == dana.identity.public

@@ -95,7 +95,7 @@ def test_error_sentences(link: str, expected: str) -> None:
 
 def test_newer_version_and_damaged_version() -> None:
     raw = make().to_bytes()
-    assert reason(link_of(bytes([2]) + raw[1:])) == "newer-version"
+    assert reason(link_of(bytes([3]) + raw[1:])) == "newer-version"
     assert reason(link_of(bytes([255]) + raw[1:2])) == "newer-version"
     assert reason(link_of(bytes([0]) + raw[1:])) == "damaged"
 

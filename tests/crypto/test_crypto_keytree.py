@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core.treekeys import ROOM_TREE
 from crypto.errors import (
     CryptoError,
     DecryptionFailed,
@@ -109,8 +110,9 @@ def test_labels_are_short_distinct_and_apart_from_the_key_schedule() -> None:
     assert all(len(p) <= 16 for p in TREE_PURPOSES)
     assert not set(TREE_PURPOSES) & set(PURPOSES)
     key = bytes(range(32))
-    assert len({kdf(key, p, b"ctx") for p in TREE_PURPOSES + PURPOSES}) == len(TREE_PURPOSES) + len(
-        PURPOSES)
+    labels = (*TREE_PURPOSES, *PURPOSES, ROOM_TREE)
+    assert len(ROOM_TREE) <= 16 and len(set(labels)) == len(labels)
+    assert len({kdf(key, p, b"ctx") for p in labels}) == len(labels)
 
 
 def test_left_balanced_allocation_doubling_and_reuse_of_blank_leaves() -> None:

@@ -176,12 +176,18 @@ def test_invite_layout() -> None:
         assert scheme == "majlis://join"
         raw = base64.urlsafe_b64decode(fragment + "=" * (-len(fragment) % 4))
         assert raw == h(v["payload"])
-        assert raw[0] == 1
+        assert raw[0] in (1, 2)  # version 2 pins the room's door key after the host key
         assert raw[1:33] == h(v["room_secret"])
         assert raw[33:65] == h(v["host_key"])
-        assert raw[65] == len(v["relays"])
-        offset, relays = 66, []
-        for _ in range(raw[65]):
+        fixed = 65
+        if raw[0] == 2:
+            assert raw[65:97] == h(v["door_key"])
+            fixed = 97
+        else:
+            assert "door_key" not in v
+        assert raw[fixed] == len(v["relays"])
+        offset, relays = fixed + 1, []
+        for _ in range(raw[fixed]):
             (size,) = struct.unpack_from(">H", raw, offset)
             relays.append(raw[offset + 2 : offset + 2 + size].decode("utf-8"))
             offset += 2 + size

@@ -21,6 +21,7 @@ from procs import majlis, read_invite, rms, speech_wav
 
 from app.client import Policy, RoomClient
 from app.clienttypes import Speech
+from app.core import events as ev
 from app.core import messages as msg
 from app.core.protocol import RoomProtocol, State
 from app.core.roster import Role
@@ -124,11 +125,17 @@ def test_cohost_removes_while_the_hosts_link_is_down(relay, tmp_path: Path) -> N
 def test_the_room_goes_on_under_its_cohost_when_the_host_quits(relay, tmp_path: Path) -> None:
     """The host process quits for good while a co-host is in the room: the co-host becomes the
     host, rotates the old host out, and the listener keeps hearing the co-host under the new
-    key. (Admitting newcomers after the hand-over is not possible: knocks are sealed to the
-    key the invite pins; docs/THREAT_MODEL.md.)"""
-    talk = speech_wav(tmp_path / "talk.wav", " ".join([SENTENCE] * 4))
+    key. Then a newcomer knocks with the host's invite: the co-host (which holds the room's
+    door key, given by the host when it appointed it) admits it from the waiting room, and the
+    newcomer hears the co-host's speech."""
+    talk = speech_wav(tmp_path / "talk.wav", " ".join([SENTENCE] * 5))
+    knocks: list[ev.KnockReceived] = []
 
-    async def scenario() -> tuple[subprocess.Popen[str], RoomClient, float]:
+    def on_event(event: ev.Event, _: RoomProtocol) -> None:
+        if isinstance(event, ev.KnockReceived):
+            knocks.append(event)
+
+    async def scenario() -> tuple[subprocess.Popen[str], RoomClient, float, RoomClient]:
         host = majlis("host", "--relay", relay.url, "--name", "Majlis", "--auto-admit",
                       "--for", "9", stdin=subprocess.PIPE)
         link = await asyncio.to_thread(read_invite, host)
@@ -136,11 +143,11 @@ def test_the_room_goes_on_under_its_cohost_when_the_host_quits(relay, tmp_path: 
         now = time.monotonic()
         cora = RoomClient(RoomProtocol.join(Identity.generate(), invite, "Cora", now=now),
                           relay.url, speech=Speech(read_wav(talk)),
-                          policy=Policy(accept_stage=True))
+                          policy=Policy(accept_stage=True, on_event=on_event))
         bashir = RoomClient(RoomProtocol.join(Identity.generate(), invite, "Bashir", now=now),
                             relay.url, record=True)
         started = time.monotonic()
-        runs = [asyncio.create_task(c.run(20.0)) for c in (cora, bashir)]
+        runs = [asyncio.create_task(c.run(27.0)) for c in (cora, bashir)]
         while not all(c.protocol.state is State.IN_ROOM for c in (cora, bashir)):
             await asyncio.sleep(0.05)
         assert host.stdin is not None
@@ -160,13 +167,28 @@ def test_the_room_goes_on_under_its_cohost_when_the_host_quits(relay, tmp_path: 
         current = bashir.protocol.keys.current
         assert current is not None and current.number > epoch  # the old host rotated out
         assert current == cora.protocol.keys.current
+        # A newcomer with the same link, after the host has gone: the co-host admits it.
+        dana = RoomClient(RoomProtocol.join(Identity.generate(), invite, "Dana",
+                                            now=time.monotonic()), relay.url, record=True)
+        runs.append(asyncio.create_task(dana.run(27.0 - (time.monotonic() - started))))
+        while not knocks:
+            await asyncio.sleep(0.05)
+        assert knocks[0].name == "Dana" and dana.protocol.state is State.WAITING
+        cora.act(lambda p, t: p.admit(knocks[0].knock_id, t))
+        while dana.protocol.state is not State.IN_ROOM:
+            await asyncio.sleep(0.05)
+        assert dana.protocol.keys.current == cora.protocol.keys.current
         await asyncio.gather(*runs)
-        return host, bashir, quit_at
+        return host, bashir, quit_at, dana
 
-    host, bashir, quit_at = asyncio.run(scenario())
+    host, bashir, quit_at, dana = asyncio.run(scenario())
     code, err = finish(host)
     assert code == 0, err
     assert bashir.recording is not None
     heard = bashir.recording.pcm()
     quit_sample = int(quit_at * 48000)
     assert rms(heard[quit_sample + 48000 * 3: quit_sample + 48000 * 8]) > 300
+    # The newcomer heard the co-host's speech (its recording starts when it was let in).
+    assert dana.recording is not None and dana.protocol.counters["audio-ok"] > 100
+    newcomer = dana.recording.pcm()
+    assert len(newcomer) > 48000 * 3 and rms(newcomer) > 300

@@ -191,7 +191,8 @@ def test_host_relay_dies_and_the_host_comes_back_through_the_operators_other_rel
                   "--speak", str(long_speech)) as talk:
             invite = Invite.parse(talk.link)
             # The same invite, listing the second relay first: this listener lands there.
-            there = Invite((second.url, first.url), invite.room_secret, invite.host_key)
+            there = Invite((second.url, first.url), invite.room_secret, invite.host_key,
+                           invite.door_key)
             ali = talk.join("--record", str(heard), "--proxy", f"socks5://127.0.0.1:{socks.port}",
                             link=there.to_link())
             ali.wait_for("joined 'Majlis'")

@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from app.core import messages as m  # noqa: E402
+from app.core.door import door_pass  # noqa: E402
 from app.core.roster import Member, Role  # noqa: E402
+from crypto.identity import Identity  # noqa: E402
+from crypto.keys import routing_id  # noqa: E402
 
 OUT = Path(__file__).with_name("bodies.json")
 
@@ -51,6 +54,13 @@ def vectors() -> dict[str, object]:
         "propose_removal": m.encode_proposal(m.Proposal(3, None)),
         "propose_speaker": m.encode_proposal(m.Proposal(2, Role.SPEAKER)),
         "loss_report": m.encode_loss_report(m.LossReport(1, 250, 12, 30)),
+        # Key-tree fields (the tree bytes are opaque here; their layouts and real values are in
+        # tests/vectors/keytree/keytree.json).
+        "admit_with_tree": m.encode_admit(m.Admit(ALI, 5, b"\x77" * 98)),
+        "rekey_from_tree": m.encode_rekey(m.Rekey(6, m.RekeyReason.LEAVE, 0, 1, (3,),
+                                                  ((2, b"\xab" * 84),),
+                                                  (b"\x88" * 147, b"\x99" * 147), True)),
+        "tree_welcome": m.encode_tree_welcome(m.TreeWelcome(5, b"\x44" * 184)),
     }
     invalid = {
         "admit_truncated": (valid["admit"][:-1], "decode_admit"),
@@ -84,7 +94,27 @@ def vectors() -> dict[str, object]:
         "loss_report_more_lost_than_due": (b"\x00\x00\x00\x01\x00\x0a\x00\x0b\x00\x00",
                                            "decode_loss_report"),
     }
+    rekey_head = b"\x00\x00\x00\x06\x02\x00\x01\x00\x02\x00\x00\x00\x00"  # chunk 1 of 2
+    invalid.update({
+        "admit_tree_too_long": (valid["admit"][:-2] + b"\x03\x73" + b"\x00" * 883,
+                                "decode_admit"),
+        "rekey_tree_in_later_chunk": (rekey_head + b"\x00\x01\x00\x01\x00", "decode_rekey"),
+        "rekey_from_tree_without_updates": (valid["rekey"][:-2] + b"\x01\x00", "decode_rekey"),
+        "rekey_tree_update_truncated": (valid["rekey_from_tree"][:-1], "decode_rekey"),
+        "tree_welcome_empty": (b"\x00\x00\x00\x05", "decode_tree_welcome"),
+        "tree_welcome_too_long": (b"\x00\x00\x00\x05" + b"\x00" * 633, "decode_tree_welcome"),
+    })
+    # DOOR (0x36) is the door's 32-byte seed; DOOR_PASS (0x37) its signature for one joiner.
+    seed = bytes(range(100, 132))
+    door = Identity.from_seed(seed)
+    rid = routing_id(b"\x07" * 32)
+    door_vector = {
+        "seed": seed.hex(), "door_key": door.public.key.hex(), "routing_id": rid.hex(),
+        "admin_key": HOST.key.hex(), "session": ALI.session.hex(),
+        "door_pass": door_pass(door, rid, HOST.key, ALI.session).hex(),
+    }
     return {
+        "door": door_vector,
         "valid": {k: v.hex() for k, v in valid.items()},
         "invalid": {k: {"hex": v.hex(), "decoder": d} for k, (v, d) in invalid.items()},
     }

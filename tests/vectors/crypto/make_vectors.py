@@ -279,6 +279,8 @@ def invites() -> Json:
         named("room secret 2"),
         BOB.public.key,
     )
+    # Version 2: the room's door key after the host key (knocks are sealed to it).
+    door = Invite(("wss://relay.example.org",), ROOM_SECRET, ALICE.public.key, BOB.public.key)
     link = one.to_link()
     fragment = link.split("#", 1)[1]
     raw = one.to_bytes()
@@ -297,20 +299,23 @@ def invites() -> Json:
         (link + "=", "damaged"),
         (link[:20] + "+" + link[21:], "damaged"),
         (relink(raw + b"\x00"), "damaged"),
-        (relink(bytes([2]) + raw[1:]), "newer-version"),
+        (relink(bytes([3]) + raw[1:]), "newer-version"),
         (relink(bytes([0]) + raw[1:]), "damaged"),
         (relink(raw[:65] + b"\x00"), "bad-relay"),
         (relink(raw[:65] + b"\x09" + raw[66:]), "damaged"),
         (relink(raw[:65] + b"\x01\x00\x0ahttp://x.y"), "bad-relay"),
         (relink(raw[:65] + b"\x01\x00\x05ws://"), "bad-relay"),
         (relink(raw[:65] + b"\x01\x00\x02\xff\xfe"), "bad-relay"),
+        (relink(door.to_bytes()[:97]), "damaged"),
+        (relink(b"\x02" + raw[1:65] + bytes(32) + raw[65:]), "damaged"),
     ]
     return {
         "valid": [
             {"link": inv.to_link(), "payload": inv.to_bytes().hex(),
              "relays": list(inv.relays), "room_secret": inv.room_secret.hex(),
-             "host_key": inv.host_key.hex(), "routing_id": inv.routing_id.hex()}
-            for inv in (one, many)
+             "host_key": inv.host_key.hex(), "routing_id": inv.routing_id.hex(),
+             **({"door_key": inv.door_key.hex()} if inv.door_key else {})}
+            for inv in (one, many, door)
         ],
         "equivalent": [
             {"link": variant, "canonical": link}
