@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.client import AudioSettings, Outcome, Policy
+from app.code.codes import Code
+from app.code.errors import CodeFailed
+from app.code.link import CodeDesk, redeem_code
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
@@ -63,10 +66,20 @@ class JoinPlan:
 
 
 @dataclass(frozen=True)
+class CodePlan:
+    """Join with a spoken code: trade it for the invite on the first of `relays` that offers
+    it, show the room's name and host to the person, and knock only once they say yes."""
+
+    code: Code
+    relays: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Knock:
     knock_id: int
     name: str
     fingerprint: str
+    code: str = ""  # the spoken code this knock came through, if it came through one
 
 
 @dataclass(frozen=True)
@@ -118,9 +131,15 @@ def proxy_settings(text: str) -> object | None:
     return ProxySettings.parse(text)
 
 
-def _snapshot(client: LiveRoomClient, lan_url: str) -> RoomSnapshot:
+def _came_through(desk: CodeDesk | None, key: bytes) -> str:
+    issued = desk.came_through(key) if desk is not None else None
+    return issued.text if issued is not None else ""
+
+
+def _snapshot(client: LiveRoomClient, lan_url: str, desk: CodeDesk | None) -> RoomSnapshot:
     p = client.protocol
-    knocks = tuple(Knock(k.knock_id, k.body.name, PublicIdentity(k.joiner).fingerprint())
+    knocks = tuple(Knock(k.knock_id, k.body.name, PublicIdentity(k.joiner).fingerprint(),
+                         _came_through(desk, k.joiner))
                    for k in p.knocks.values()) if p.is_host else ()
     in_room = p.resumable  # the room's code and link stay on screen while we reconnect
     return RoomSnapshot(
@@ -141,6 +160,17 @@ class RoomRunner(QtCore.QObject):
     refused = Signal(str)  # an intent the room's rules turned down (English detail)
     audioProblem = Signal(str)  # no device, or it failed (a sentence)
     lanProblem = Signal(str)  # the room could not be announced on the network
+    linkTooSlow = Signal(int)  # our link cannot carry this many speakers (said once)
+    # Spoken codes. Host: a code changed (IssuedCode, English sentence), one could not be made
+    # (CodeFailed.reason, English sentence), a member came in through one (name, code text).
+    codeChanged = Signal(object, str)
+    codeRefused = Signal(str, str)
+    codeJoined = Signal(str, str)
+    # Joiner: a step of the exchange (English, keyed in app.ui.codes), the invite was received
+    # (Redeemed: ask the person, then `confirm_code`), the exchange failed (reason, sentence).
+    codeProgress = Signal(str)
+    codeRedeemed = Signal(object)
+    codeFailed = Signal(str, str)
     finished = Signal(object)  # Outcome
 
     def __init__(self, identity: Identity, display_name: str, options: RunnerOptions | None = None,
@@ -157,6 +187,9 @@ class RoomRunner(QtCore.QObject):
         self._stopping = False
         self._lan_url = ""
         self._reconnecting = False
+        self.desk: CodeDesk | None = None  # the codes this host has offered (loop thread)
+        self._proxy: object | None = None
+        self._go_ahead: asyncio.Future[bool] | None = None  # the person's yes to a redeemed code
         self.via_proxy = ""  # what the connection goes through ("Tor"), for the room's header
 
     # -- lifecycle (GUI thread) ------------------------------------------------------------
@@ -166,6 +199,11 @@ class RoomRunner(QtCore.QObject):
 
     def join(self, plan: JoinPlan) -> None:
         self._start(lambda: self._join(plan))
+
+    def redeem(self, plan: CodePlan) -> None:
+        """Join with a spoken code (the runner's own identity goes to the host, so the host's
+        app can mark our knock as the one that came through its code)."""
+        self._start(lambda: self._redeem(plan))
 
     @property
     def running(self) -> bool:
@@ -270,6 +308,41 @@ class RoomRunner(QtCore.QObject):
             with contextlib.suppress(RuntimeError):
                 client.talk(held)
 
+    def issue_code(self) -> None:
+        """Host: open a new spoken code; `codeChanged` shows it, `codeRefused` says why not."""
+        loop, desk = self._loop, self.desk
+        if loop is None or loop.is_closed() or desk is None:
+            self.codeRefused.emit("not-hosting", "")
+            return
+
+        async def issue() -> None:
+            try:
+                await desk.issue()
+            except CodeFailed as exc:
+                self.codeRefused.emit(exc.reason, str(exc))
+
+        with contextlib.suppress(RuntimeError):
+            asyncio.run_coroutine_threadsafe(issue(), loop)
+
+    def revoke_code(self, text: str) -> None:
+        loop, desk = self._loop, self.desk
+        if loop is not None and not loop.is_closed() and desk is not None:
+            with contextlib.suppress(RuntimeError):
+                asyncio.run_coroutine_threadsafe(desk.revoke(text), loop)
+
+    def confirm_code(self, go_ahead: bool) -> None:
+        """The person's answer after `codeRedeemed`: knock (True) or give up (False)."""
+        loop, future = self._loop, self._go_ahead
+        if loop is None or loop.is_closed() or future is None:
+            return
+
+        def answer() -> None:
+            if not future.done():
+                future.set_result(go_ahead)
+
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(answer)
+
     def levels(self) -> dict[int, float]:
         client = self.client
         return client.levels if client is not None else {}
@@ -279,6 +352,8 @@ class RoomRunner(QtCore.QObject):
     def _stop_on_loop(self) -> None:
         if self._stop is not None:
             self._stop.set()
+        if self._go_ahead is not None and not self._go_ahead.done():
+            self._go_ahead.set_result(False)
         if self.client is not None:
             self.client.stop()
 
@@ -291,14 +366,17 @@ class RoomRunner(QtCore.QObject):
         proxy = proxy_settings(self.options.proxy) if remote and accepts_proxy() else None
         describe = getattr(proxy, "describe", None)
         self.via_proxy = describe() if describe is not None else ""
+        self._proxy = proxy
         policy = Policy(exit_on_kick=True, on_event=self._on_event,
-                        on_audio_problem=self.audioProblem.emit)
+                        on_audio_problem=self.audioProblem.emit,
+                        on_link_too_slow=self.linkTooSlow.emit)
         client = LiveRoomClient(protocol, url, audio=self.options.audio,
                                 bitrate=self.options.bitrate, policy=policy,
                                 on_stats=self.statsChanged.emit,
                                 proxy=proxy)
         client.set_push_to_talk(self.options.push_to_talk)
-        client.on_batch = lambda: self.roomChanged.emit(_snapshot(client, self._lan_url))
+        client.on_batch = lambda: self.roomChanged.emit(
+            _snapshot(client, self._lan_url, self.desk))
         self.client = client
         return client
 
@@ -309,6 +387,10 @@ class RoomRunner(QtCore.QObject):
             self._set_reconnecting(True)
         elif isinstance(event, ev.Welcomed | ev.Resumed | ev.Waiting | ev.RoomEnded):
             self._set_reconnecting(False)
+        elif isinstance(event, ev.MemberJoined) and self.desk is not None:
+            came = _came_through(self.desk, event.member.key)
+            if came:  # let in by itself (anyone with the link): say which code brought them
+                self.codeJoined.emit(event.member.name, came)
         self.eventReceived.emit(event)
 
     def _proxy_refusal(self) -> Outcome | None:
@@ -356,6 +438,11 @@ class RoomRunner(QtCore.QObject):
             except BadInvite:
                 return Outcome(2, "These relay addresses cannot go into an invite.")
             client = self._client(protocol, url, remote=plan.where is Where.RELAY)
+            from app.net.proxy import ProxySettings
+
+            proxy = self._proxy if isinstance(self._proxy, ProxySettings) else None
+            self.desk = CodeDesk(client.url, protocol.invite, protocol.room_name, proxy=proxy,
+                                 on_change=self.codeChanged.emit)
             announcing: asyncio.Future[None] | None = None
             if server is not None and plan.where is Where.NETWORK:
                 port = int(url.rsplit(":", 1)[1])
@@ -367,6 +454,9 @@ class RoomRunner(QtCore.QObject):
                 announcing.cancel()
             return outcome
         finally:
+            if self.desk is not None:
+                with contextlib.suppress(Exception):  # the room ends whatever the codes do
+                    await self.desk.close()
             if self.client is not None:
                 self.client.protocol.keys.wipe()
             if advertiser is not None:
@@ -394,6 +484,29 @@ class RoomRunner(QtCore.QObject):
         finally:
             protocol.keys.wipe()
             self._set_reconnecting(False)
+
+    async def _redeem(self, plan: CodePlan) -> Outcome:
+        """Trade the code for the invite, wait for the person's yes, then join as usual."""
+        if (refusal := self._proxy_refusal()) is not None:
+            self.codeFailed.emit("proxy", refusal.message)
+            return refusal
+        proxy = proxy_settings(self.options.proxy) if accepts_proxy() else None
+        from app.net.proxy import ProxySettings
+
+        self._go_ahead = asyncio.get_running_loop().create_future()
+        try:
+            got = await redeem_code(plan.code, plan.relays, self.identity.public,
+                                    self.display_name,
+                                    proxy=proxy if isinstance(proxy, ProxySettings) else None,
+                                    on_progress=self.codeProgress.emit)
+        except CodeFailed as exc:
+            self.codeFailed.emit(exc.reason, str(exc))
+            return Outcome(0, str(exc))
+        self.codeRedeemed.emit(got)
+        go_ahead = await self._go_ahead  # `stop()` answers no
+        if not go_ahead or self._stopping:
+            return Outcome(0, "")
+        return await self._join(JoinPlan(got.invite))
 
     def _set_reconnecting(self, value: bool) -> None:
         if value != self._reconnecting:
