@@ -224,6 +224,7 @@ class CodePanel(QtWidgets.QGroupBox):
         row.addStretch(1)
         layout.addLayout(row)
         self.list = QtWidgets.QListWidget(self)
+        self.list.setObjectName("codes")  # the theme's focus ring for lists
         self.list.setMinimumHeight(60)
         self.list.setMaximumHeight(110)
         layout.addWidget(self.list)

@@ -197,6 +197,11 @@ class HomePage(LanguageAware):
         self.code_relay.addItems(relays)
         self.code_relay.setEditText(typed)
 
+    def listed_urls(self) -> list[str]:
+        """The relays of the rooms listed on this network."""
+        listed = (self.rooms.room(row) for row in range(self.rooms.rowCount()))
+        return [room.url for room in listed if room is not None]
+
     def _code_edited(self, text: str) -> None:
         self.code_join.setEnabled(bool(text.strip()) and not self.redeeming)
         if not self.redeeming:
@@ -222,8 +227,7 @@ class HomePage(LanguageAware):
         elif typed:
             relays = [typed]
         else:  # a room on this network: whichever listed room offers the code
-            listed = (self.rooms.room(row) for row in range(self.rooms.rowCount()))
-            relays = [room.url for room in listed if room is not None]
+            relays = self.listed_urls()
         if not relays:
             self._code_says(codes.failure("no-relay"), True)
             self.code_relay.setFocus()

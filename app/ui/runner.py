@@ -14,114 +14,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
-from app.client import AudioSettings, Outcome, Policy
-from app.code.codes import Code
+from app.client import Outcome, Policy
 from app.code.errors import CodeFailed
 from app.code.link import CodeDesk, redeem_code
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
-from app.core.roster import Member
 from app.lan.advertise import LanAdvertiser
 from app.lan.service import LanError
 from app.ui.live import LiveRoomClient, accepts_proxy
+from app.ui.plans import (
+    CodePlan,
+    HostPlan,
+    JoinPlan,
+    Knock,
+    RoomSnapshot,
+    RunnerOptions,
+    Where,
+    relay_urls,
+)
 from app.ui.qt import QtCore, Signal
 from crypto.errors import BadInvite
 from crypto.identity import Identity, PublicIdentity
-from crypto.invite import Invite
 
 log = logging.getLogger(__name__)
 
 Intent = Callable[[RoomProtocol, float], None]
-
-
-class Where(enum.Enum):
-    COMPUTER = "computer"  # a relay inside the app on 127.0.0.1: only this computer
-    NETWORK = "network"  # a relay inside the app on a LAN address, announced with zeroconf
-    RELAY = "relay"  # a relay somewhere else, by URL
-
-
-@dataclass(frozen=True)
-class HostPlan:
-    room_name: str
-    topic: str = ""
-    where: Where = Where.COMPUTER
-    relay_url: str = ""  # RELAY: one address, or several separated by spaces (`relay_urls`)
-    approve_each: bool = False
-    visible: bool = False  # NETWORK only: list the room's name on the network
-    lan_interfaces: tuple[str, ...] = ()  # NETWORK only: where to listen and announce
-
-
-@dataclass(frozen=True)
-class JoinPlan:
-    invite: Invite
-
-
-@dataclass(frozen=True)
-class CodePlan:
-    """Join with a spoken code: trade it for the invite on the first of `relays` that offers
-    it, show the room's name and host to the person, and knock only once they say yes."""
-
-    code: Code
-    relays: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Knock:
-    knock_id: int
-    name: str
-    fingerprint: str
-    code: str = ""  # the spoken code this knock came through, if it came through one
-
-
-@dataclass(frozen=True)
-class RoomSnapshot:
-    """The room as the GUI may see it: immutable, built on the loop thread after each batch."""
-
-    state: str = "connecting"
-    room_name: str = ""
-    topic: str = ""
-    room_code: str = ""
-    invite_link: str = ""
-    is_host: bool = False
-    me: int | None = None
-    members: tuple[Member, ...] = ()
-    knocks: tuple[Knock, ...] = ()
-    consented: bool = False
-    lan_url: str = ""  # the relay's address when hosting on this network
-    away: frozenset[int] = frozenset()  # members whose link dropped (place kept)
-    relays: tuple[str, ...] = ()  # the invite's relays, in order
-    relay: str = ""  # the one the room is on now
-
-    @property
-    def my_member(self) -> Member | None:
-        return next((m for m in self.members if m.member_id == self.me), None)
-
-
-@dataclass
-class RunnerOptions:
-    """What the runner needs from settings. `audio` None: no devices (tests, screenshots)."""
-
-    audio: AudioSettings | None = None
-    bitrate: int = 32000
-    proxy: str = ""  # socks5://host:port or http://host:port; "" = direct
-    push_to_talk: bool = False
-
-
-def relay_urls(text: str) -> list[str]:
-    """The addresses typed in the relay field: one, or several separated by spaces or commas.
-
-    Several go into the invite in this order: when one is blocked or down, members (and the
-    host) go on to the next (app.net.failover)."""
-    return [u for u in text.replace(",", " ").split() if u]
 
 
 def proxy_settings(text: str) -> object | None:
@@ -190,6 +114,7 @@ class RoomRunner(QtCore.QObject):
         self.desk: CodeDesk | None = None  # the codes this host has offered (loop thread)
         self._proxy: object | None = None
         self._go_ahead: asyncio.Future[bool] | None = None  # the person's yes to a redeemed code
+        self._redeeming: asyncio.Future[Any] | None = None
         self.via_proxy = ""  # what the connection goes through ("Tor"), for the room's header
 
     # -- lifecycle (GUI thread) ------------------------------------------------------------
@@ -354,6 +279,8 @@ class RoomRunner(QtCore.QObject):
             self._stop.set()
         if self._go_ahead is not None and not self._go_ahead.done():
             self._go_ahead.set_result(False)
+        if self._redeeming is not None:
+            self._redeeming.cancel()
         if self.client is not None:
             self.client.stop()
 
@@ -494,14 +421,19 @@ class RoomRunner(QtCore.QObject):
         from app.net.proxy import ProxySettings
 
         self._go_ahead = asyncio.get_running_loop().create_future()
+        # A task, so that `stop()` (closing the window) ends the exchange at once instead of
+        # after its 30 s timeout.
+        self._redeeming = asyncio.ensure_future(redeem_code(
+            plan.code, plan.relays, self.identity.public, self.display_name,
+            proxy=proxy if isinstance(proxy, ProxySettings) else None,
+            on_progress=self.codeProgress.emit))
         try:
-            got = await redeem_code(plan.code, plan.relays, self.identity.public,
-                                    self.display_name,
-                                    proxy=proxy if isinstance(proxy, ProxySettings) else None,
-                                    on_progress=self.codeProgress.emit)
+            got = await self._redeeming
         except CodeFailed as exc:
             self.codeFailed.emit(exc.reason, str(exc))
             return Outcome(0, str(exc))
+        except asyncio.CancelledError:
+            return Outcome(0, "")
         self.codeRedeemed.emit(got)
         go_ahead = await self._go_ahead  # `stop()` answers no
         if not go_ahead or self._stopping:

@@ -284,7 +284,8 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
             self.knock_box = None
             if yes:
                 self._last_invite = got.invite
-                self._remember_relays([got.relay_url])
+                if got.relay_url not in self.home.listed_urls():  # the listing has it
+                    self._remember_relays([got.relay_url])
                 self.room.attach(runner, got.room_name)
                 self.room.join_relay = got.relay_url
                 runner.roomChanged.connect(self._room_changed)

@@ -12,9 +12,11 @@ import re
 
 import pytest
 
+from app.core.events import AdmissionPaused
 from app.lan.service import LanRoom
+from app.settings import Settings
 from app.ui import messages
-from app.ui.qt import Qt, QtWidgets
+from app.ui.qt import Qt, QtGui, QtWidgets
 from app.ui.runner import HostPlan, Where
 
 WAIT = 20000
@@ -217,3 +219,113 @@ def test_after_a_removal_the_host_can_start_a_new_room_with_a_new_link(  # type:
     assert host.room._invite_dialog.link_text == host.room.snapshot.invite_link
     assert host.room.snapshot.room_name == "Room" and host.room.snapshot.is_host
     assert not host.room.admission_banner.isVisible()
+
+
+def _mnemonics(root: QtWidgets.QWidget) -> list[str]:
+    """The mnemonic letters of the visible buttons and group boxes of `root`'s window (the
+    same rule as test_ui_mnemonics.py, whose helpers this module cannot import)."""
+    letters = []
+    for w in [root, *root.findChildren(QtWidgets.QWidget)]:
+        if not w.isVisible() or w.window() is not root.window():
+            continue
+        text = w.text() if isinstance(w, QtWidgets.QAbstractButton) else \
+            w.title() if isinstance(w, QtWidgets.QGroupBox) else ""
+        match = re.search(r"(?<!&)&([^&\s])", text.replace("&&", ""))
+        if match:
+            letters.append(match.group(1).casefold())
+    return letters
+
+
+def _ring(with_focus: QtGui.QImage, without: QtGui.QImage) -> int:
+    """Pixels that differ clearly between a control with and without the focus."""
+    a = with_focus.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    b = without.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    if a.size() != b.size():
+        return a.width() * a.height()
+    return sum(1 for y in range(a.height()) for x in range(a.width())
+               if max(abs(((a.pixel(x, y) >> s) & 255) - ((b.pixel(x, y) >> s) & 255))
+                      for s in (0, 8, 16)) >= 64)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "zh_CN"])
+def test_the_code_panel_by_keyboard_with_unique_mnemonics_and_a_visible_focus(  # type: ignore[no-untyped-def]
+        qtbot, make_window, relay, lang: str) -> None:
+    host, dialog, _ = host_with_code(qtbot, make_window, relay, lang=lang)
+    dialog.codes.list.setCurrentRow(0)
+    assert dialog.codes.withdraw.isEnabled()
+    letters = _mnemonics(dialog)
+    assert len(letters) == len(set(letters)), letters
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
+    wanted = {w for w in dialog.findChildren(QtWidgets.QWidget)
+              if w.isVisibleTo(dialog) and w.isEnabled() and w.focusProxy() is None
+              and w.focusPolicy() & Qt.FocusPolicy.TabFocus}
+    assert {dialog.codes.make, dialog.codes.withdraw, dialog.codes.list} <= wanted
+    dialog.codes.make.setFocus()
+    focused: dict[QtWidgets.QWidget, QtGui.QImage] = {}
+    for _ in range(3 * len(wanted)):
+        focus = QtWidgets.QApplication.focusWidget()
+        assert focus is not None
+        focused.setdefault(focus, focus.grab().toImage())
+        qtbot.keyClick(focus, Qt.Key.Key_Tab)
+    assert wanted - set(focused) == set()
+    dialog.close_button.setFocus()
+    for w in (dialog.codes.make, dialog.codes.withdraw, dialog.codes.list):
+        assert _ring(focused[w], w.grab().toImage()) >= w.width() + w.height(), w.accessibleName()
+    dialog.codes.withdraw.click()
+    qtbot.waitUntil(lambda: host.room.codes.live() == [], timeout=WAIT)
+    assert not dialog.codes.withdraw.isEnabled()
+
+    home = make_window("Omar", lang=lang)
+    letters = _mnemonics(home)
+    assert len(letters) == len(set(letters)), letters
+    for w in (home.home.code, home.home.code_relay):
+        assert w.accessibleName()
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh_CN"])
+def test_the_removal_banner_speaks_the_language_with_unique_mnemonics(  # type: ignore[no-untyped-def]
+        qtbot, make_window, relay, lang: str) -> None:
+    host = make_window("Layla", lang=lang)
+    host.host(HostPlan("Room", where=Where.RELAY, relay_url=relay.url))
+    qtbot.waitUntil(lambda: host.room.snapshot.is_host, timeout=WAIT)
+    host.room._event(AdmissionPaused("removal"))  # the event as the runner delivers it
+    banner = host.room.admission_banner
+    assert banner.isVisible()
+    assert banner.text.text() == messages.admission_paused() != (
+        "Someone was removed, so people with the link no longer come in by themselves: they "
+        "could come back under a new name. Let each person in from the waiting room, or start "
+        "a new room with a new link.")
+    letters = _mnemonics(host)
+    assert len(letters) == len(set(letters)), letters
+
+
+@pytest.mark.integration
+def test_a_network_room_is_joined_with_its_code_from_the_listing(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    """Zeroconf between two windows on 127.0.0.1 (as test_ui_lan.py): the listing gives the
+    relay, the code gives the key; anyone-with-the-link, so the member comes in by itself and
+    the host is told which code brought them."""
+    neighbour = make_window("Huda", settings=Settings(display_name="Huda", lan_discovery=True))
+    host = make_window("Layla")
+    host.host(HostPlan("Secret circle", where=Where.NETWORK, lan_interfaces=("127.0.0.1",)))
+    qtbot.waitUntil(lambda: bool(host.room.snapshot.invite_link), timeout=WAIT)
+    host.room.show_invite()
+    dialog = host.room._invite_dialog
+    assert dialog is not None and dialog.codes is not None
+    dialog.codes.make.click()
+    qtbot.waitUntil(lambda: dialog.codes.list.count() == 1, timeout=WAIT)
+    code = host.room.codes.live()[0].text
+    assert "ws://" not in dialog.codes.list.item(0).text()  # the listing says where
+    qtbot.waitUntil(lambda: neighbour.home.rooms.rowCount() == 1, timeout=WAIT)
+    neighbour.home.lan_list.clicked.emit(neighbour.home.rooms.index(0, 0))
+    assert neighbour.home.code_relay.currentText() == host.room.snapshot.lan_url
+    qtbot.keyClicks(neighbour.home.code, code)
+    qtbot.keyClick(neighbour.home.code, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: neighbour.knock_box is not None, timeout=WAIT)
+    assert "Secret circle" in neighbour.knock_box.text()
+    knock_button(neighbour).click()
+    qtbot.waitUntil(lambda: neighbour.room.snapshot.state == "in-room", timeout=WAIT)
+    qtbot.waitUntil(host.room.notice_banner.isVisible, timeout=WAIT)
+    assert host.room.notice_banner.text.text() == \
+        f"Huda came in through code \u2066{code}\u2069."
+    assert neighbour.relays_used == []  # an address on this network is not worth keeping
