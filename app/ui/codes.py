@@ -63,6 +63,11 @@ def failure(reason: str, english: str = "") -> str:
                                     "Majlis does not connect without it."),
         "too-many": translate("Codes", "%4 codes are open already; wait until one is used or "
                                        "expires, or withdraw one."),
+        "relay-address": translate("Codes", "A relay's address starts with wss:// (or ws:// on "
+                                            "this network), like the one the host's app shows "
+                                            "with the code."),
+        "room-closed": translate("Codes", "The room is not open, so no code can be made for "
+                                          "it."),
         "taken": translate("Codes", "Every short code on this relay seems taken right now; try "
                                     "again in a minute."),
     }
@@ -145,6 +150,7 @@ def knock_question(got: Redeemed, parent: QtWidgets.QWidget
                            "the host's before you knock.")
         .replace("%1", got.room_name).replace("%2", ltr(got.host_fingerprint)),
         QtWidgets.QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a room's name is text, never markup
     knock = box.addButton(translate("Codes", "&Knock"),
                           QtWidgets.QMessageBox.ButtonRole.AcceptRole)
     box.addButton(translate("Codes", "Ca&ncel"), QtWidgets.QMessageBox.ButtonRole.RejectRole)

@@ -222,6 +222,10 @@ class HomePage(LanguageAware):
             self._code_says(codes.failure(exc.reason, str(exc)), True, str(exc))
             return
         typed = self.code_relay.currentText().strip()
+        if typed and not typed.lower().startswith(("ws://", "wss://")):
+            self._code_says(codes.failure("relay-address"), True)
+            self.code_relay.setFocus()
+            return
         if written:
             relays = [written]
         elif typed:

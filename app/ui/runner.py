@@ -237,7 +237,7 @@ class RoomRunner(QtCore.QObject):
         """Host: open a new spoken code; `codeChanged` shows it, `codeRefused` says why not."""
         loop, desk = self._loop, self.desk
         if loop is None or loop.is_closed() or desk is None:
-            self.codeRefused.emit("not-hosting", "")
+            self.codeRefused.emit("room-closed", "The room is not open.")
             return
 
         async def issue() -> None:

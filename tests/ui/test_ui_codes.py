@@ -61,6 +61,7 @@ def test_the_invite_panel_offers_a_code_and_the_home_page_joins_with_it(  # type
     guest.home.code_join.click()
     qtbot.waitUntil(lambda: guest.knock_box is not None, timeout=WAIT)
     question = guest.knock_box.text()
+    assert guest.knock_box.textFormat() == Qt.TextFormat.PlainText  # a name is never markup
     assert "Evening majlis" in question
     assert host.identity.public.fingerprint() in question
     assert guest.runner is not None and not guest.home.code_join.isEnabled()
@@ -106,6 +107,16 @@ def test_a_wrong_code_says_so_and_costs_the_code_a_try(qtbot, make_window, relay
     guest.home.code_relay.setEditText("")
     guest.home.code_join.click()  # no relay, and no room listed on this network
     assert "Say which relay the code is on" in guest.home.code_status.text()
+    guest.home.code_relay.setEditText("relay.example")
+    guest.home.code_join.click()
+    assert guest.home.code_status.text().startswith("A relay's address starts with wss://")
+    assert guest.runner is None
+    guest.home.code_relay.setEditText("ws://127.0.0.1:1")  # nothing listens there
+    guest.home.code_join.click()
+    qtbot.waitUntil(lambda: "Could not reach the relay" in guest.home.code_status.text(),
+                    timeout=WAIT)
+    assert "nothing is listening there" in guest.home.code_status.toolTip()
+    qtbot.waitUntil(lambda: guest.runner is None, timeout=WAIT)
 
 
 def test_in_arabic_the_code_keeps_its_order_and_failures_are_translated(  # type: ignore[no-untyped-def]
@@ -283,7 +294,7 @@ def test_the_code_panel_by_keyboard_with_unique_mnemonics_and_a_visible_focus(  
         assert w.accessibleName()
 
 
-@pytest.mark.parametrize("lang", ["ar", "zh_CN"])
+@pytest.mark.parametrize("lang", ["en", "ar", "zh_CN"])
 def test_the_removal_banner_speaks_the_language_with_unique_mnemonics(  # type: ignore[no-untyped-def]
         qtbot, make_window, relay, lang: str) -> None:
     host = make_window("Layla", lang=lang)
@@ -292,10 +303,11 @@ def test_the_removal_banner_speaks_the_language_with_unique_mnemonics(  # type: 
     host.room._event(AdmissionPaused("removal"))  # the event as the runner delivers it
     banner = host.room.admission_banner
     assert banner.isVisible()
-    assert banner.text.text() == messages.admission_paused() != (
-        "Someone was removed, so people with the link no longer come in by themselves: they "
-        "could come back under a new name. Let each person in from the waiting room, or start "
-        "a new room with a new link.")
+    english = ("Someone was removed, so people with the link no longer come in by themselves: "
+               "they could come back under a new name. Let each person in from the waiting "
+               "room, or start a new room with a new link.")
+    assert banner.text.text() == messages.admission_paused()
+    assert (banner.text.text() == english) == (lang == "en")
     letters = _mnemonics(host)
     assert len(letters) == len(set(letters)), letters
 

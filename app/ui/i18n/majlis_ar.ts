@@ -60,6 +60,14 @@
         <translation>هناك %4 رموز مفتوحة بالفعل؛ انتظر حتى يُستخدم أحدها أو تنتهي صلاحيته، أو اسحب أحدها.</translation>
     </message>
     <message>
+        <source>A relay&apos;s address starts with wss:// (or ws:// on this network), like the one the host&apos;s app shows with the code.</source>
+        <translation>يبدأ عنوان الخادم الوسيط بـ wss://‏ (أو ws://‏ على هذه الشبكة)، مثل الذي يعرضه تطبيق المضيف مع الرمز.</translation>
+    </message>
+    <message>
+        <source>The room is not open, so no code can be made for it.</source>
+        <translation>الغرفة غير مفتوحة، فلا يمكن إنشاء رمز لها.</translation>
+    </message>
+    <message>
         <source>Every short code on this relay seems taken right now; try again in a minute.</source>
         <translation>يبدو أن كل الرموز القصيرة على هذا الخادم الوسيط مأخوذة الآن؛ حاول بعد دقيقة.</translation>
     </message>

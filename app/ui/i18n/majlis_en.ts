@@ -60,6 +60,14 @@
         <translation>%4 codes are open already; wait until one is used or expires, or withdraw one.</translation>
     </message>
     <message>
+        <source>A relay&apos;s address starts with wss:// (or ws:// on this network), like the one the host&apos;s app shows with the code.</source>
+        <translation>A relay&apos;s address starts with wss:// (or ws:// on this network), like the one the host&apos;s app shows with the code.</translation>
+    </message>
+    <message>
+        <source>The room is not open, so no code can be made for it.</source>
+        <translation>The room is not open, so no code can be made for it.</translation>
+    </message>
+    <message>
         <source>Every short code on this relay seems taken right now; try again in a minute.</source>
         <translation>Every short code on this relay seems taken right now; try again in a minute.</translation>
     </message>

@@ -60,6 +60,14 @@
         <translation>已有 %4 个代码处于开放状态；请等其中一个被使用或过期，或撤回一个。</translation>
     </message>
     <message>
+        <source>A relay&apos;s address starts with wss:// (or ws:// on this network), like the one the host&apos;s app shows with the code.</source>
+        <translation>中继地址以 wss:// 开头（在此网络中也可以是 ws://），就像主持人的应用和代码一起显示的那样。</translation>
+    </message>
+    <message>
+        <source>The room is not open, so no code can be made for it.</source>
+        <translation>房间未开启，因此无法为它生成代码。</translation>
+    </message>
+    <message>
         <source>Every short code on this relay seems taken right now; try again in a minute.</source>
         <translation>此中继上的短代码目前似乎都被占用了；请一分钟后再试。</translation>
     </message>
