@@ -231,8 +231,6 @@ class CodePanel(QtWidgets.QGroupBox):
         layout.addLayout(row)
         self.list = QtWidgets.QListWidget(self)
         self.list.setObjectName("codes")  # the theme's focus ring for lists
-        self.list.setMinimumHeight(60)
-        self.list.setMaximumHeight(110)
         layout.addWidget(self.list)
         self.status = QtWidgets.QLabel(self)
         self.status.setWordWrap(True)
@@ -289,6 +287,11 @@ class CodePanel(QtWidgets.QGroupBox):
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
                 item.setData(Qt.ItemDataRole.UserRole, issued.text)
         self.list.setVisible(bool(codes))
+        if codes:  # as tall as its lines, up to four (then it scrolls)
+            rows = min(len(codes), 4)
+            height = rows * max(self.list.sizeHintForRow(0), 1) + 2 * self.list.frameWidth() + 6
+            if self.list.height() != height:
+                self.list.setFixedHeight(height)
         self.make.setEnabled(not self._opening and len(self.board.live()) < MAX_LIVE)
         if self.board.sentence:
             set_text(self.status, self.board.sentence)

@@ -38,6 +38,21 @@ def host_with_code(qtbot, make_window, relay, lang: str = "en", approve: bool = 
     return host, dialog, host.room.codes.live()[0].text
 
 
+def reads_left_to_right(text: str, code: str) -> bool:
+    """Whether `code` is laid out left to right inside `text` in a right-to-left paragraph, as
+    Qt draws it (positions between its first two and its last two characters)."""
+    layout = QtGui.QTextLayout(text, QtWidgets.QApplication.font())
+    option = QtGui.QTextOption()
+    option.setTextDirection(Qt.LayoutDirection.RightToLeft)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    line = layout.createLine()
+    line.setLineWidth(4000)
+    layout.endLayout()
+    start = text.index(code)
+    return line.cursorToX(start + 1)[0] < line.cursorToX(start + len(code) - 1)[0]
+
+
 def knock_button(window) -> QtWidgets.QAbstractButton:  # type: ignore[no-untyped-def]
     box = window.knock_box
     assert box is not None
@@ -125,6 +140,9 @@ def test_in_arabic_the_code_keeps_its_order_and_failures_are_translated(  # type
     assert host.layoutDirection() == Qt.LayoutDirection.RightToLeft
     assert f"\u2066{code}\u2069" in dialog.codes.list.item(0).text()
     assert "محاولات" in dialog.codes.list.item(0).text()
+    for text in (dialog.codes.list.item(0).text(), dialog.codes.status.text()):
+        assert reads_left_to_right(text, code), text
+    assert not reads_left_to_right(f"قل الرمز {code} للشخص", code)  # what the isolate prevents
     assert dialog.codes.make.text() == "أنشئ رمزًا &منطوقًا"
     guest = make_window("Huda", lang="ar")
     plate = code.split("-")[0]
