@@ -89,8 +89,19 @@ def test_the_invite_panel_offers_a_code_and_the_home_page_joins_with_it(  # type
     qtbot.waitUntil(lambda: "was used by Huda" in dialog.codes.status.text(), timeout=WAIT)
     assert host.room.codes.live() == []
     assert "used by Huda" in dialog.codes.list.item(0).text()
+    # Someone who knocks with the link is not marked: the mark follows the identity key that
+    # the code's exchange delivered, not a name anyone can type.
+    other = make_window("Huda")
+    other.home.link.setText(host.room.snapshot.invite_link)
+    other.home.join.click()
+    qtbot.waitUntil(lambda: host.room.knocks.rowCount() == 2, timeout=WAIT)
+    marks = [host.room.knocks.index(r, 0).data() for r in range(2)]
+    assert sum("came through code" in m for m in marks) == 1
+    assert "came through code" in marks[0]
+    host.room.waiting.list.setCurrentIndex(host.room.knocks.index(0, 0))
     host.room.waiting.admit_button.click()
     qtbot.waitUntil(lambda: guest.room.snapshot.state == "in-room", timeout=WAIT)
+    assert other.room.snapshot.state == "waiting"
     assert guest.pages.currentWidget() is guest.room
     assert guest.room.snapshot.room_name == "Evening majlis"
     assert guest.home.code.text() == ""  # the code did its job
@@ -359,3 +370,20 @@ def test_a_network_room_is_joined_with_its_code_from_the_listing(qtbot, make_win
     assert host.room.notice_banner.text.text() == \
         f"Huda came in through code \u2066{code}\u2069."
     assert neighbour.relays_used == []  # an address on this network is not worth keeping
+
+
+def test_saying_no_at_the_question_knocks_nowhere(qtbot, make_window, relay) -> None:  # type: ignore[no-untyped-def]
+    host, dialog, code = host_with_code(qtbot, make_window, relay)
+    guest = make_window("Huda")
+    guest.home.code.setText(code)
+    guest.home.code_relay.setEditText(relay.url)
+    guest.home.code_join.click()
+    qtbot.waitUntil(lambda: guest.knock_box is not None, timeout=WAIT)
+    box = guest.knock_box
+    next(b for b in box.buttons()
+         if box.buttonRole(b) == QtWidgets.QMessageBox.ButtonRole.RejectRole).click()
+    qtbot.waitUntil(lambda: guest.runner is None, timeout=WAIT)
+    assert guest.pages.currentWidget() is guest.home
+    assert guest.home.code_join.isEnabled() and guest.home.code.text() == code
+    assert "was used by Huda" in dialog.codes.status.text()  # the code is spent all the same
+    assert host.room.knocks.rowCount() == 0 and host.room.snapshot.knocks == ()
