@@ -7,8 +7,9 @@
 Starts Xvfb on a free display (stopped again by its process id), then for each language runs
 the app's own windows under X11 (`xcb`): a home page with rooms announced on the loopback
 network, a hosted room with real headless clients (one speaking an espeak-ng sentence, so its
-speaking ring is lit; others with raised hands), a listener's view of the same room, and the
-settings dialog, and the first-run page. Each language is taken in the light and the dark theme
+speaking ring is lit; others with raised hands), the host's Invite dialog with a spoken code
+open on the room's relay, a listener's view of the same room, the settings dialog, and the
+first-run page. Each language is taken in the light and the dark theme
 (`NAME-LANG.png` and `NAME-LANG-dark.png`). Everything binds to 127.0.0.1 only. Nothing is
 written outside `--out`.
 """
@@ -214,6 +215,18 @@ def child(lang: str, out: Path, scheme: str = "light") -> int:
                    if home.room.audience_model.index(r, 0).data() == who.hands[0])
         home.room.audience_view.setCurrentIndex(home.room.audience_model.index(row, 0))
         shot(home, "room-host", lambda: home.room.roster.level(speaker.member_id) > 0.03)
+
+        # The host's Invite dialog with a spoken code open on the room's relay.
+        home.room.show_invite()
+        invite = home.room._invite_dialog
+        assert invite is not None and invite.codes is not None
+        settle()
+        invite.codes.make.click()
+        wait(lambda: invite.codes.list.count() == 1, "a spoken code")
+        invite.codes.list.setCurrentRow(0)
+        invite.adjustSize()
+        shot(invite, "invite-code")
+        invite.close()
 
         # The same room as a listener sees it, with the host's safety number open.
         wait(lambda: listener.room.snapshot.state == "in-room", "the listener")

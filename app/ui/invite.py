@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import segno
 
+from app.ui.codes import CodeBoard, CodePanel
 from app.ui.common import Retranslates, button, label, plain_dialog
 from app.ui.qt import Qt, QtGui, QtWidgets
 
@@ -33,7 +34,9 @@ def qr_image(text: str, scale: int = 6) -> QtGui.QImage:
 
 
 class InviteDialog(Retranslates, QtWidgets.QDialog):
-    def __init__(self, link: str, room_name: str, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, link: str, room_name: str, parent: QtWidgets.QWidget | None = None,
+                 codes: CodeBoard | None = None, internet: bool = False) -> None:
+        """`codes`: the host's spoken codes (None for a member, who cannot offer one)."""
         super().__init__(parent)
         plain_dialog(self)
         self.link_text = link
@@ -66,6 +69,10 @@ class InviteDialog(Retranslates, QtWidgets.QDialog):
         self.warning.setWordWrap(True)
         self.warning.setObjectName("subtitle")
         layout.addWidget(self.warning)
+        self.codes: CodePanel | None = None
+        if codes is not None:
+            self.codes = CodePanel(codes, internet, self)
+            layout.addWidget(self.codes)
         self.close_button = button(parent=self)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTrailing)
         self.copy.clicked.connect(self._copy)
@@ -107,3 +114,5 @@ class InviteDialog(Retranslates, QtWidgets.QDialog):
             "Anyone who has this link can ask to come in and, unless you approve each person, "
             "listen. Do not post it in public places."))
         label(self.close_button, self.tr("Close"))
+        if self.codes is not None:
+            self.codes.retranslate()

@@ -50,6 +50,39 @@ def lan_problem() -> str:
                                   "can still join with the invite link.")
 
 
+class Plurals(QtCore.QObject):
+    """Sentences with a count. Qt chooses the language's plural form (Arabic has six) only for
+    a QObject's `tr()` given a count; that is also the only form lupdate marks as plural."""
+
+    def too_slow(self, speakers: int) -> str:
+        return self.tr("Your connection is too slow for %n speakers: you will hear gaps.", "",
+                       speakers)
+
+    def tries_left(self, tries: int) -> str:
+        return self.tr("%n tries left", "", tries)
+
+
+def too_slow(speakers: int) -> str:
+    """Our link cannot carry the room (Policy.on_link_too_slow)."""
+    return Plurals().too_slow(speakers)
+
+
+def came_through(name: str, code: str) -> str:
+    return translate("Messages", "%1 came in through code %2.").replace("%1", name).replace(
+        "%2", ltr(code))
+
+
+def admission_paused() -> str:
+    return translate("Messages", "Someone was removed, so people with the link no longer come "
+                                 "in by themselves: they could come back under a new name. "
+                                 "Let each person in from the waiting room, or start a new "
+                                 "room with a new link.")
+
+
+def waiting_room_kept() -> str:
+    return translate("Messages", "Everyone who knocks now waits until you let them in.")
+
+
 def for_event(event: ev.Event) -> str | None:
     """The sentence for an event that ends the room for us, or None."""
     if isinstance(event, ev.Kicked):

@@ -251,12 +251,16 @@ class KnockModel(QtCore.QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.column():
             return None
         k = self._rows[index.row()]
+        came = translate("KnockModel", "came through code %1").replace(
+            "%1", f"\u2066{k.code}\u2069") if k.code else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{k.name}  ·  \u2066{k.fingerprint}\u2069"
+            text = f"{k.name}  ·  \u2066{k.fingerprint}\u2069"
+            return f"{text}\n{came}" if came else text
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return translate(
+            text = translate(
                 "KnockModel", "%1 asks to join; key fingerprint %2").replace(
                 "%1", k.name).replace("%2", f"\u2066{k.fingerprint}\u2069")
+            return f"{text}; {came}" if came else text
         if role == self.KNOCK_ID:
             return k.knock_id
         if role == self.FINGERPRINT:

@@ -12,12 +12,14 @@ from app.core import events as ev
 from app.core.protocol import RoomProtocol
 from app.core.roster import Role
 from app.ui import messages
+from app.ui.codes import CodeBoard
 from app.ui.common import LanguageAware, confirm, label, ltr, plain, set_text, set_visible
 from app.ui.invite import InviteDialog
 from app.ui.live import ConnectionStats
 from app.ui.models import KnockModel, Roles, RosterFilter, RosterModel
 from app.ui.pushtotalk import PushToTalkKey
 from app.ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from app.ui.roomnotices import RoomNotices
 from app.ui.roomparts import RoomLayout
 from app.ui.runner import RoomRunner, RoomSnapshot
 
@@ -25,11 +27,12 @@ LEVEL_POLL_MS = 33
 RETRY_CODES = (1, 3, 4)  # went wrong, relay unreachable or link lost, room not (yet) there
 
 
-class RoomPage(RoomLayout, LanguageAware):
+class RoomPage(RoomNotices, RoomLayout, LanguageAware):
     homeRequested = Signal()
     retryRequested = Signal()  # join the same invite again (after a failed join or lost link)
     settingsRequested = Signal()
     attentionChanged = Signal(int)  # knocks and raised hands waiting for a host's answer
+    newRoomRequested = Signal()  # after a removal: end this room, start one with a new link
 
     def __init__(self, my_key: bytes, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +53,8 @@ class RoomPage(RoomLayout, LanguageAware):
         self.stage_model = RosterFilter(self.roster, stage=True, parent=self)
         self.audience_model = RosterFilter(self.roster, stage=False, parent=self)
         self.knocks = KnockModel(self)
+        self.codes = CodeBoard(self)  # the spoken codes this host offered (app.ui.codes)
+        self.invite_when_ready = False  # a new room after a removal: show its invite at once
         self.build()
         self._connect()
         self.timer = QtCore.QTimer(self)
@@ -73,6 +78,8 @@ class RoomPage(RoomLayout, LanguageAware):
         self.stage_banner.secondaryClicked.connect(self._decline_stage)
         self.status_banner.primaryClicked.connect(self.retryRequested)
         self.notice_banner.primaryClicked.connect(self.notice_banner.hide)
+        self.admission_banner.primaryClicked.connect(self._keep_waiting_room)
+        self.admission_banner.secondaryClicked.connect(self._ask_new_room)
         for view in (self.stage_view, self.audience_view):
             # The panel follows the selection, not the focus: Tab from a chosen speaker on the
             # stage through the audience list must not swap the panel for a listener before
@@ -106,8 +113,9 @@ class RoomPage(RoomLayout, LanguageAware):
         self.selected = None
         self.roster.clear()
         self.knocks.set_knocks(())
+        self.codes.clear()
         for b in (self.reconnect_banner, self.stage_banner, self.status_banner,
-                  self.notice_banner):
+                  self.notice_banner, self.admission_banner):
             b.hide()
         queued = Qt.ConnectionType.QueuedConnection
         runner.roomChanged.connect(self._room_changed, queued)
@@ -117,6 +125,10 @@ class RoomPage(RoomLayout, LanguageAware):
         runner.refused.connect(self._refused, queued)
         runner.audioProblem.connect(self._audio_problem, queued)
         runner.lanProblem.connect(self._lan_problem, queued)
+        runner.linkTooSlow.connect(self._too_slow, queued)
+        runner.codeChanged.connect(self.codes.code_changed, queued)
+        runner.codeRefused.connect(self.codes.code_refused, queued)
+        runner.codeJoined.connect(self._came_through_code, queued)
         runner.finished.connect(self._finished, queued)
         self.timer.start()
         self.member_panel.show_member(None, None, False, 1.0)
@@ -153,6 +165,9 @@ class RoomPage(RoomLayout, LanguageAware):
         self._refresh_panel()
         self._update()
         set_visible(self.split, snap.state != "waiting")  # nobody to show before we are in
+        if self.invite_when_ready and snap.invite_link:
+            self.invite_when_ready = False
+            self.show_invite()
         if self.attention() != before:
             self.attentionChanged.emit(self.attention())
 
@@ -187,6 +202,10 @@ class RoomPage(RoomLayout, LanguageAware):
         elif isinstance(event, ev.SecurityAlert):
             self.notice_banner.show_message(messages.security_alert(), "warning", self.tr("OK"))
             self.notice_banner.setToolTip(event.detail)
+        elif isinstance(event, ev.AdmissionPaused) and self.snapshot.is_host:
+            self.admission_banner.show_message(
+                messages.admission_paused(), "warning", self.tr("&Keep the waiting room"),
+                self.tr("Start a new room with a ne&w link"))
         elif isinstance(event, ev.StageAnswered) and self.snapshot.is_host and not event.accepted:
             who = self.roster.member(event.member_id)
             self.notice_banner.show_message(
@@ -197,35 +216,6 @@ class RoomPage(RoomLayout, LanguageAware):
         if stats != self.stats:
             self.stats = stats
             self._show_quality()
-
-    def _reconnecting(self, on: bool) -> None:
-        if on:
-            self.reconnect_banner.show_message(messages.reconnecting(), "warning")
-        else:
-            self.reconnect_banner.hide()
-
-    def _refused(self, detail: str) -> None:
-        self.notice_banner.show_message(self.tr("That is not possible right now."), "warning",
-                                        self.tr("OK"))
-        self.notice_banner.setToolTip(detail)
-
-    def _audio_problem(self, detail: str) -> None:
-        if detail.endswith("works again."):  # RoomClient retries devices and says so
-            self.notice_banner.hide()
-            return
-        self.notice_banner.show_message(messages.no_audio(), "warning", self.tr("OK"))
-        self.notice_banner.setToolTip(detail)
-
-    def another_link(self) -> None:
-        """A second launch handed us an invite while we are in this room (app.ui.single)."""
-        self.notice_banner.show_message(self.tr(
-            "Another invite link arrived. It is waiting on the home page: leave this room to "
-            "join it."), "info", self.tr("OK"))
-        self.notice_banner.setToolTip("")
-
-    def _lan_problem(self, detail: str) -> None:
-        self.notice_banner.show_message(messages.lan_problem(), "warning", self.tr("OK"))
-        self.notice_banner.setToolTip(detail)
 
     def _finished(self, outcome: Outcome) -> None:
         self.timer.stop()
@@ -340,8 +330,14 @@ class RoomPage(RoomLayout, LanguageAware):
             return
         if self._invite_dialog is not None:
             self._invite_dialog.close()
+        host = self.snapshot.is_host and self.runner is not None and not self.ended
+        internet = not self.snapshot.lan_url  # a room on this network is found by its listing
         self._invite_dialog = InviteDialog(self.snapshot.invite_link, self.snapshot.room_name,
-                                           self)
+                                           self, codes=self.codes if host else None,
+                                           internet=internet)
+        if self._invite_dialog.codes is not None and self.runner is not None:
+            self._invite_dialog.codes.issueRequested.connect(self.runner.issue_code)
+            self._invite_dialog.codes.revokeRequested.connect(self.runner.revoke_code)
         self._invite_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._invite_dialog.destroyed.connect(lambda: setattr(self, "_invite_dialog", None))
         self._invite_dialog.open()

@@ -67,8 +67,9 @@ class RoomLayout(QtWidgets.QWidget):
         self.stage_banner = Banner(self)
         self.status_banner = Banner(self)
         self.notice_banner = Banner(self)
+        self.admission_banner = Banner(self)  # a removal paused auto-admit: two ways on
         for b in (self.reconnect_banner, self.stage_banner, self.status_banner,
-                  self.notice_banner):
+                  self.notice_banner, self.admission_banner):
             outer.addWidget(b)
 
         split = self.split = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)

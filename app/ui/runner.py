@@ -14,101 +14,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
-from app.client import AudioSettings, Outcome, Policy
+from app.client import Outcome, Policy
+from app.code.errors import CodeFailed
+from app.code.link import CodeDesk, redeem_code
 from app.core import events as ev
 from app.core.errors import LocalProtocolError
 from app.core.protocol import RoomProtocol, State
-from app.core.roster import Member
 from app.lan.advertise import LanAdvertiser
 from app.lan.service import LanError
 from app.ui.live import LiveRoomClient, accepts_proxy
+from app.ui.plans import (
+    CodePlan,
+    HostPlan,
+    JoinPlan,
+    Knock,
+    RoomSnapshot,
+    RunnerOptions,
+    Where,
+    relay_urls,
+)
 from app.ui.qt import QtCore, Signal
 from crypto.errors import BadInvite
 from crypto.identity import Identity, PublicIdentity
-from crypto.invite import Invite
 
 log = logging.getLogger(__name__)
 
 Intent = Callable[[RoomProtocol, float], None]
-
-
-class Where(enum.Enum):
-    COMPUTER = "computer"  # a relay inside the app on 127.0.0.1: only this computer
-    NETWORK = "network"  # a relay inside the app on a LAN address, announced with zeroconf
-    RELAY = "relay"  # a relay somewhere else, by URL
-
-
-@dataclass(frozen=True)
-class HostPlan:
-    room_name: str
-    topic: str = ""
-    where: Where = Where.COMPUTER
-    relay_url: str = ""  # RELAY: one address, or several separated by spaces (`relay_urls`)
-    approve_each: bool = False
-    visible: bool = False  # NETWORK only: list the room's name on the network
-    lan_interfaces: tuple[str, ...] = ()  # NETWORK only: where to listen and announce
-
-
-@dataclass(frozen=True)
-class JoinPlan:
-    invite: Invite
-
-
-@dataclass(frozen=True)
-class Knock:
-    knock_id: int
-    name: str
-    fingerprint: str
-
-
-@dataclass(frozen=True)
-class RoomSnapshot:
-    """The room as the GUI may see it: immutable, built on the loop thread after each batch."""
-
-    state: str = "connecting"
-    room_name: str = ""
-    topic: str = ""
-    room_code: str = ""
-    invite_link: str = ""
-    is_host: bool = False
-    me: int | None = None
-    members: tuple[Member, ...] = ()
-    knocks: tuple[Knock, ...] = ()
-    consented: bool = False
-    lan_url: str = ""  # the relay's address when hosting on this network
-    away: frozenset[int] = frozenset()  # members whose link dropped (place kept)
-    relays: tuple[str, ...] = ()  # the invite's relays, in order
-    relay: str = ""  # the one the room is on now
-
-    @property
-    def my_member(self) -> Member | None:
-        return next((m for m in self.members if m.member_id == self.me), None)
-
-
-@dataclass
-class RunnerOptions:
-    """What the runner needs from settings. `audio` None: no devices (tests, screenshots)."""
-
-    audio: AudioSettings | None = None
-    bitrate: int = 32000
-    proxy: str = ""  # socks5://host:port or http://host:port; "" = direct
-    push_to_talk: bool = False
-
-
-def relay_urls(text: str) -> list[str]:
-    """The addresses typed in the relay field: one, or several separated by spaces or commas.
-
-    Several go into the invite in this order: when one is blocked or down, members (and the
-    host) go on to the next (app.net.failover)."""
-    return [u for u in text.replace(",", " ").split() if u]
 
 
 def proxy_settings(text: str) -> object | None:
@@ -118,9 +55,15 @@ def proxy_settings(text: str) -> object | None:
     return ProxySettings.parse(text)
 
 
-def _snapshot(client: LiveRoomClient, lan_url: str) -> RoomSnapshot:
+def _came_through(desk: CodeDesk | None, key: bytes) -> str:
+    issued = desk.came_through(key) if desk is not None else None
+    return issued.text if issued is not None else ""
+
+
+def _snapshot(client: LiveRoomClient, lan_url: str, desk: CodeDesk | None) -> RoomSnapshot:
     p = client.protocol
-    knocks = tuple(Knock(k.knock_id, k.body.name, PublicIdentity(k.joiner).fingerprint())
+    knocks = tuple(Knock(k.knock_id, k.body.name, PublicIdentity(k.joiner).fingerprint(),
+                         _came_through(desk, k.joiner))
                    for k in p.knocks.values()) if p.is_host else ()
     in_room = p.resumable  # the room's code and link stay on screen while we reconnect
     return RoomSnapshot(
@@ -141,6 +84,17 @@ class RoomRunner(QtCore.QObject):
     refused = Signal(str)  # an intent the room's rules turned down (English detail)
     audioProblem = Signal(str)  # no device, or it failed (a sentence)
     lanProblem = Signal(str)  # the room could not be announced on the network
+    linkTooSlow = Signal(int)  # our link cannot carry this many speakers (said once)
+    # Spoken codes. Host: a code changed (IssuedCode, English sentence), one could not be made
+    # (CodeFailed.reason, English sentence), a member came in through one (name, code text).
+    codeChanged = Signal(object, str)
+    codeRefused = Signal(str, str)
+    codeJoined = Signal(str, str)
+    # Joiner: a step of the exchange (English, keyed in app.ui.codes), the invite was received
+    # (Redeemed: ask the person, then `confirm_code`), the exchange failed (reason, sentence).
+    codeProgress = Signal(str)
+    codeRedeemed = Signal(object)
+    codeFailed = Signal(str, str)
     finished = Signal(object)  # Outcome
 
     def __init__(self, identity: Identity, display_name: str, options: RunnerOptions | None = None,
@@ -157,6 +111,10 @@ class RoomRunner(QtCore.QObject):
         self._stopping = False
         self._lan_url = ""
         self._reconnecting = False
+        self.desk: CodeDesk | None = None  # the codes this host has offered (loop thread)
+        self._proxy: object | None = None
+        self._go_ahead: asyncio.Future[bool] | None = None  # the person's yes to a redeemed code
+        self._redeeming: asyncio.Future[Any] | None = None
         self.via_proxy = ""  # what the connection goes through ("Tor"), for the room's header
 
     # -- lifecycle (GUI thread) ------------------------------------------------------------
@@ -166,6 +124,11 @@ class RoomRunner(QtCore.QObject):
 
     def join(self, plan: JoinPlan) -> None:
         self._start(lambda: self._join(plan))
+
+    def redeem(self, plan: CodePlan) -> None:
+        """Join with a spoken code (the runner's own identity goes to the host, so the host's
+        app can mark our knock as the one that came through its code)."""
+        self._start(lambda: self._redeem(plan))
 
     @property
     def running(self) -> bool:
@@ -270,6 +233,41 @@ class RoomRunner(QtCore.QObject):
             with contextlib.suppress(RuntimeError):
                 client.talk(held)
 
+    def issue_code(self) -> None:
+        """Host: open a new spoken code; `codeChanged` shows it, `codeRefused` says why not."""
+        loop, desk = self._loop, self.desk
+        if loop is None or loop.is_closed() or desk is None:
+            self.codeRefused.emit("room-closed", "The room is not open.")
+            return
+
+        async def issue() -> None:
+            try:
+                await desk.issue()
+            except CodeFailed as exc:
+                self.codeRefused.emit(exc.reason, str(exc))
+
+        with contextlib.suppress(RuntimeError):
+            asyncio.run_coroutine_threadsafe(issue(), loop)
+
+    def revoke_code(self, text: str) -> None:
+        loop, desk = self._loop, self.desk
+        if loop is not None and not loop.is_closed() and desk is not None:
+            with contextlib.suppress(RuntimeError):
+                asyncio.run_coroutine_threadsafe(desk.revoke(text), loop)
+
+    def confirm_code(self, go_ahead: bool) -> None:
+        """The person's answer after `codeRedeemed`: knock (True) or give up (False)."""
+        loop, future = self._loop, self._go_ahead
+        if loop is None or loop.is_closed() or future is None:
+            return
+
+        def answer() -> None:
+            if not future.done():
+                future.set_result(go_ahead)
+
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(answer)
+
     def levels(self) -> dict[int, float]:
         client = self.client
         return client.levels if client is not None else {}
@@ -279,6 +277,10 @@ class RoomRunner(QtCore.QObject):
     def _stop_on_loop(self) -> None:
         if self._stop is not None:
             self._stop.set()
+        if self._go_ahead is not None and not self._go_ahead.done():
+            self._go_ahead.set_result(False)
+        if self._redeeming is not None:
+            self._redeeming.cancel()
         if self.client is not None:
             self.client.stop()
 
@@ -291,14 +293,17 @@ class RoomRunner(QtCore.QObject):
         proxy = proxy_settings(self.options.proxy) if remote and accepts_proxy() else None
         describe = getattr(proxy, "describe", None)
         self.via_proxy = describe() if describe is not None else ""
+        self._proxy = proxy
         policy = Policy(exit_on_kick=True, on_event=self._on_event,
-                        on_audio_problem=self.audioProblem.emit)
+                        on_audio_problem=self.audioProblem.emit,
+                        on_link_too_slow=self.linkTooSlow.emit)
         client = LiveRoomClient(protocol, url, audio=self.options.audio,
                                 bitrate=self.options.bitrate, policy=policy,
                                 on_stats=self.statsChanged.emit,
                                 proxy=proxy)
         client.set_push_to_talk(self.options.push_to_talk)
-        client.on_batch = lambda: self.roomChanged.emit(_snapshot(client, self._lan_url))
+        client.on_batch = lambda: self.roomChanged.emit(
+            _snapshot(client, self._lan_url, self.desk))
         self.client = client
         return client
 
@@ -309,6 +314,10 @@ class RoomRunner(QtCore.QObject):
             self._set_reconnecting(True)
         elif isinstance(event, ev.Welcomed | ev.Resumed | ev.Waiting | ev.RoomEnded):
             self._set_reconnecting(False)
+        elif isinstance(event, ev.MemberJoined) and self.desk is not None:
+            came = _came_through(self.desk, event.member.key)
+            if came:  # let in by itself (anyone with the link): say which code brought them
+                self.codeJoined.emit(event.member.name, came)
         self.eventReceived.emit(event)
 
     def _proxy_refusal(self) -> Outcome | None:
@@ -356,6 +365,11 @@ class RoomRunner(QtCore.QObject):
             except BadInvite:
                 return Outcome(2, "These relay addresses cannot go into an invite.")
             client = self._client(protocol, url, remote=plan.where is Where.RELAY)
+            from app.net.proxy import ProxySettings
+
+            proxy = self._proxy if isinstance(self._proxy, ProxySettings) else None
+            self.desk = CodeDesk(client.url, protocol.invite, protocol.room_name, proxy=proxy,
+                                 on_change=self.codeChanged.emit)
             announcing: asyncio.Future[None] | None = None
             if server is not None and plan.where is Where.NETWORK:
                 port = int(url.rsplit(":", 1)[1])
@@ -367,6 +381,9 @@ class RoomRunner(QtCore.QObject):
                 announcing.cancel()
             return outcome
         finally:
+            if self.desk is not None:
+                with contextlib.suppress(Exception):  # the room ends whatever the codes do
+                    await self.desk.close()
             if self.client is not None:
                 self.client.protocol.keys.wipe()
             if advertiser is not None:
@@ -394,6 +411,34 @@ class RoomRunner(QtCore.QObject):
         finally:
             protocol.keys.wipe()
             self._set_reconnecting(False)
+
+    async def _redeem(self, plan: CodePlan) -> Outcome:
+        """Trade the code for the invite, wait for the person's yes, then join as usual."""
+        if (refusal := self._proxy_refusal()) is not None:
+            self.codeFailed.emit("proxy", refusal.message)
+            return refusal
+        proxy = proxy_settings(self.options.proxy) if accepts_proxy() else None
+        from app.net.proxy import ProxySettings
+
+        self._go_ahead = asyncio.get_running_loop().create_future()
+        # A task, so that `stop()` (closing the window) ends the exchange at once instead of
+        # after its 30 s timeout.
+        self._redeeming = asyncio.ensure_future(redeem_code(
+            plan.code, plan.relays, self.identity.public, self.display_name,
+            proxy=proxy if isinstance(proxy, ProxySettings) else None,
+            on_progress=self.codeProgress.emit))
+        try:
+            got = await self._redeeming
+        except CodeFailed as exc:
+            self.codeFailed.emit(exc.reason, str(exc))
+            return Outcome(0, str(exc))
+        except asyncio.CancelledError:
+            return Outcome(0, "")
+        self.codeRedeemed.emit(got)
+        go_ahead = await self._go_ahead  # `stop()` answers no
+        if not go_ahead or self._stopping:
+            return Outcome(0, "")
+        return await self._join(JoinPlan(got.invite))
 
     def _set_reconnecting(self, value: bool) -> None:
         if value != self._reconnecting:

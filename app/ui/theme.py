@@ -29,9 +29,9 @@ QLabel#badge { border: 1px solid %(accent)s; border-radius: 10px; padding: 2px 8
 QLabel#title { font-size: 20px; font-weight: bold; }
 QLabel#name { font-size: 16px; font-weight: bold; }
 QFrame#card { background: palette(base); border-radius: 10px; }
-QListView#people { background: palette(base); border-radius: 10px;
+QListView#people, QListView#codes { background: palette(base); border-radius: 10px;
     border: 2px solid palette(base); }
-QListView#people:focus { border: 2px solid %(accent)s; }
+QListView#people:focus, QListView#codes:focus { border: 2px solid %(accent)s; }
 QPushButton#encryption { border: 1px solid %(accent)s; border-radius: 13px; padding: 4px 12px;
     color: %(accent)s; font-weight: bold; background: transparent; }
 QPushButton#encryption:focus { border-width: 2px; }

@@ -14,16 +14,27 @@ import sys
 from dataclasses import replace
 
 from app.client import AudioSettings
+from app.code.link import Redeemed
 from app.settings import Settings, SettingsStore
-from app.ui import artwork, theme
+from app.ui import artwork, codes, theme
 from app.ui.common import Retranslates, plain
 from app.ui.firstrun import FirstRunPage
 from app.ui.home import HomePage
 from app.ui.lanbridge import LanWatcher
 from app.ui.languages import Translations
-from app.ui.qt import QtCore, QtGui, QtWidgets, Signal
+from app.ui.messages import is_lan_url
+from app.ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from app.ui.room import RoomPage
-from app.ui.runner import HostPlan, JoinPlan, RoomRunner, RoomSnapshot, RunnerOptions
+from app.ui.runner import (
+    CodePlan,
+    HostPlan,
+    JoinPlan,
+    RoomRunner,
+    RoomSnapshot,
+    RunnerOptions,
+    Where,
+    relay_urls,
+)
 from app.ui.settingsdialog import SettingsDialog
 from app.ui.startroom import StartRoomDialog
 from crypto.identity import Identity
@@ -59,6 +70,9 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.forgotten: QtWidgets.QMessageBox | None = None
         self._printed = False
         self._home_pending = False
+        self._rehost: HostPlan | None = None  # a new room once this one has ended
+        self.relays_used: list[str] = []  # offered for the next code; memory only
+        self.knock_box: QtWidgets.QMessageBox | None = None  # "join this room?" after a code
         self._shutting_down = False
         self._closed = False
         self._dialog: QtWidgets.QDialog | None = None
@@ -83,6 +97,7 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.first_run.languageChosen.connect(self._language_chosen)
         self.first_run.newKeyRequested.connect(self._new_key)
         self.home.joinRequested.connect(self.join)
+        self.home.codeRequested.connect(self.join_code)
         self.home.startRequested.connect(self.ask_start)
         self.home.settingsRequested.connect(self.open_settings)
         self.home.discoveryToggled.connect(self._discovery_toggled)
@@ -90,6 +105,7 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.room.retryRequested.connect(self.retry)
         self.room.settingsRequested.connect(self.open_settings)
         self.room.attentionChanged.connect(self._attention)
+        self.room.newRoomRequested.connect(self._new_room)
         self.home.discovery.setChecked(settings.lan_discovery)
         self.room.set_push_to_talk(self._ptt_key())
 
@@ -205,6 +221,8 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         if self.runner is not None or self._shutting_down:
             return None
         self._last_plan = plan  # the start dialog offers the same choices next time (memory only)
+        if plan.where is Where.RELAY:
+            self._remember_relays(relay_urls(plan.relay_url))
         runner = self._new_runner(plan.room_name)
         self.room.join_relay = ""
         runner.host(plan)
@@ -219,6 +237,72 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.room.join_relay = invite.relays[0] if invite.relays else ""
         runner.join(JoinPlan(invite))
         return runner
+
+    def _new_room(self) -> None:
+        """After a removal: end this room for everyone and open a new one, with a new link,
+        on the same choices (docs/THREAT_MODEL.md, "Removal")."""
+        plan = self._last_plan
+        if plan is None or self.runner is None:
+            return
+        self._rehost = plan
+        self.runner.stop()
+
+    def _remember_relays(self, urls: list[str]) -> None:
+        for url in urls:
+            if url and not is_lan_url(url) and url not in self.relays_used:
+                self.relays_used.insert(0, url)
+        del self.relays_used[8:]
+        self.home.set_relays(self.relays_used)
+
+    def join_code(self, plan: CodePlan) -> RoomRunner | None:
+        """Trade a spoken code for the room's invite on a runner of its own (its identity is
+        the one that knocks, so the host can see the knock came through the code), show the
+        room's name and host, and knock only after the person says yes."""
+        if self.runner is not None or self._shutting_down:
+            return None
+        runner = RoomRunner(self.identity, self.settings.display_name or "Guest",
+                            self._options())
+        self.runner = runner
+        queued = Qt.ConnectionType.QueuedConnection
+        runner.codeProgress.connect(self.home.code_progress, queued)
+        runner.codeFailed.connect(self.home.code_failed, queued)
+        runner.codeRedeemed.connect(self._ask_knock, queued)
+        runner.finished.connect(self._code_finished, queued)
+        runner.finished.connect(self._runner_finished)
+        self.home.code_started()
+        runner.redeem(plan)
+        return runner
+
+    def _ask_knock(self, got: Redeemed) -> None:
+        runner = self.runner
+        if runner is None or self._shutting_down:
+            return
+        box, knock = codes.knock_question(got, self)
+
+        def answered() -> None:
+            yes = box.clickedButton() is knock and self.runner is runner
+            self.knock_box = None
+            if yes:
+                self._last_invite = got.invite
+                if got.relay_url not in self.home.listed_urls():  # the listing has it
+                    self._remember_relays([got.relay_url])
+                self.room.attach(runner, got.room_name)
+                self.room.join_relay = got.relay_url
+                runner.roomChanged.connect(self._room_changed)
+                self.pages.setCurrentWidget(self.room)
+                self._sync_lan()
+                self.home.code_ended(clear=True)
+            else:
+                self.home.code_ended()
+            runner.confirm_code(yes)
+
+        box.finished.connect(answered)
+        self.knock_box = box
+        box.open()
+
+    def _code_finished(self) -> None:
+        if self.pages.currentWidget() is not self.room:
+            self.home.code_ended()
 
     def receive_link(self, link: str) -> None:
         """An invite from a second launch (the desktop's majlis:// handler; app.ui.single):
@@ -271,6 +355,10 @@ class MainWindow(Retranslates, QtWidgets.QMainWindow):
         self.runner = None
         if self._shutting_down:
             self._finish_shutdown()
+        elif self._rehost is not None:
+            plan, self._rehost = self._rehost, None
+            if self.host(plan) is not None:
+                self.room.invite_when_ready = True
         elif self._retry_pending:
             self._retry_pending = False
             self.retry()

@@ -2,6 +2,197 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ar" sourcelanguage="en">
 <context>
+    <name>Codes</name>
+    <message>
+        <source>This is not a Majlis code. A code looks like %1: a short number, then six digits.</source>
+        <translation>هذا ليس رمزًا من مجلس. يبدو الرمز هكذا %1: رقم قصير، ثم ستة أرقام.</translation>
+    </message>
+    <message>
+        <source>The code starts with a short number and a dash, like the 7 in %1; type it with that first number.</source>
+        <translation>يبدأ الرمز برقم قصير وشرطة، مثل 7 في %1؛ اكتبه مع ذلك الرقم الأول.</translation>
+    </message>
+    <message>
+        <source>After its first number a code has exactly six digits, like %1. Check it with the person who gave it.</source>
+        <translation>بعد الرقم الأول في الرمز ستة أرقام بالضبط، مثل %1. تحقّق منه مع من أعطاك إياه.</translation>
+    </message>
+    <message>
+        <source>Nobody is offering this code here. It may have expired or been used, or its first number may be wrong. Check it, or ask for a new code.</source>
+        <translation>لا أحد يعرض هذا الرمز هنا. ربما انتهت صلاحيته أو استُخدم، أو ربما رقمه الأول خاطئ. تحقّق منه، أو اطلب رمزًا جديدًا.</translation>
+    </message>
+    <message>
+        <source>The code does not match. Check the digits with the person who gave it to you; after %2 wrong tries a code stops working.</source>
+        <translation>الرمز غير مطابق. تحقّق من الأرقام مع من أعطاك إياه؛ بعد %2 محاولات خاطئة يتوقف الرمز عن العمل.</translation>
+    </message>
+    <message>
+        <source>This code has expired. Ask for a new one: a code works for %3 minutes.</source>
+        <translation>انتهت صلاحية هذا الرمز. اطلب رمزًا جديدًا: يعمل الرمز مدة %3 دقائق.</translation>
+    </message>
+    <message>
+        <source>This code no longer works: it was used, or tried wrongly too many times. Ask for a new one.</source>
+        <translation>لم يعد هذا الرمز يعمل: استُخدم، أو جُرّب خطأً مرات كثيرة. اطلب رمزًا جديدًا.</translation>
+    </message>
+    <message>
+        <source>The person who offered this code closed it before the exchange finished.</source>
+        <translation>أغلق صاحب الرمز الرمزَ قبل أن يكتمل التبادل.</translation>
+    </message>
+    <message>
+        <source>The other side did not answer in time. Try again, or ask for a new code.</source>
+        <translation>لم يُجب الطرف الآخر في الوقت المحدد. حاول مجددًا، أو اطلب رمزًا جديدًا.</translation>
+    </message>
+    <message>
+        <source>Something on the way changed the exchange, so nothing was accepted. Try again, or ask for a new code.</source>
+        <translation>شيء ما في الطريق غيّر التبادل، فلم يُقبل شيء. حاول مجددًا، أو اطلب رمزًا جديدًا.</translation>
+    </message>
+    <message>
+        <source>Could not reach the relay, or it refused the connection.</source>
+        <translation>تعذّر الوصول إلى الخادم الوسيط، أو رفض الاتصال.</translation>
+    </message>
+    <message>
+        <source>Say which relay the code is on: type the relay&apos;s address (the host&apos;s app shows it with the code), or choose the room in the list of rooms on this network.</source>
+        <translation>حدّد الخادم الوسيط الذي عليه الرمز: اكتب عنوانه (يعرضه تطبيق المضيف مع الرمز)، أو اختر الغرفة من قائمة الغرف على هذه الشبكة.</translation>
+    </message>
+    <message>
+        <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
+        <translation>تعذّر الاتصال عبر الوكيل المضبوط في الإعدادات. لا يتصل مجلس من دونه.</translation>
+    </message>
+    <message>
+        <source>%4 codes are open already; wait until one is used or expires, or withdraw one.</source>
+        <translation>هناك %4 رموز مفتوحة بالفعل؛ انتظر حتى يُستخدم أحدها أو تنتهي صلاحيته، أو اسحب أحدها.</translation>
+    </message>
+    <message>
+        <source>A relay&apos;s address starts with wss:// (or ws:// on this network), like the one the host&apos;s app shows with the code.</source>
+        <translation>يبدأ عنوان الخادم الوسيط بـ wss://‏ (أو ws://‏ على هذه الشبكة)، مثل الذي يعرضه تطبيق المضيف مع الرمز.</translation>
+    </message>
+    <message>
+        <source>The room is not open, so no code can be made for it.</source>
+        <translation>الغرفة غير مفتوحة، فلا يمكن إنشاء رمز لها.</translation>
+    </message>
+    <message>
+        <source>Every short code on this relay seems taken right now; try again in a minute.</source>
+        <translation>يبدو أن كل الرموز القصيرة على هذا الخادم الوسيط مأخوذة الآن؛ حاول بعد دقيقة.</translation>
+    </message>
+    <message>
+        <source>Joining with this code did not work.</source>
+        <translation>لم ينجح الدخول بهذا الرمز.</translation>
+    </message>
+    <message>
+        <source>Looking for the code on the relay…</source>
+        <translation>جارٍ البحث عن الرمز على الخادم الوسيط…</translation>
+    </message>
+    <message>
+        <source>Checking the code with the host&apos;s app…</source>
+        <translation>جارٍ التحقق من الرمز مع تطبيق المضيف…</translation>
+    </message>
+    <message>
+        <source>The code matches; receiving the invite…</source>
+        <translation>الرمز مطابق؛ جارٍ استلام الدعوة…</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>متبقٍّ %1</translation>
+    </message>
+    <message>
+        <source>used by %1</source>
+        <translation>استخدمه %1</translation>
+    </message>
+    <message>
+        <source>stopped after %1 wrong tries</source>
+        <translation>توقّف بعد %1 محاولات خاطئة</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>انتهت صلاحيته</translation>
+    </message>
+    <message>
+        <source>withdrawn</source>
+        <translation>مسحوب</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>مغلق</translation>
+    </message>
+    <message>
+        <source>Someone tried code %1 and it did not match (%2 of %3 tries left).</source>
+        <translation>جرّب أحدهم الرمز %1 ولم يكن مطابقًا (بقيت %2 من %3 محاولات).</translation>
+    </message>
+    <message>
+        <source>Code %1 was used by %2 (%3); their knock will say it came through this code.</source>
+        <translation>استخدم %2 الرمز %1 (%3)؛ سيظهر في طلب دخوله أنه جاء عبر هذا الرمز.</translation>
+    </message>
+    <message>
+        <source>Code %1 stopped working after %2 tries that did not match. Make a new one if someone still needs to join.</source>
+        <translation>توقف الرمز %1 عن العمل بعد %2 محاولات غير مطابقة. أنشئ رمزًا جديدًا إن كان أحد لا يزال يريد الدخول.</translation>
+    </message>
+    <message>
+        <source>Code %1 expired unused.</source>
+        <translation>انتهت صلاحية الرمز %1 دون أن يُستخدم.</translation>
+    </message>
+    <message>
+        <source>Code %1 was withdrawn.</source>
+        <translation>سُحب الرمز %1.</translation>
+    </message>
+    <message>
+        <source>Say code %1 to the person who should join. It works once, for %2 minutes.</source>
+        <translation>قل الرمز %1 للشخص الذي سيدخل. يعمل مرة واحدة، مدة %2 دقائق.</translation>
+    </message>
+    <message>
+        <source>Code %1 closed: the connection to the relay was lost.</source>
+        <translation>أُغلق الرمز %1: انقطع الاتصال بالخادم الوسيط.</translation>
+    </message>
+    <message>
+        <source>Join %1?</source>
+        <translation>الدخول إلى %1؟</translation>
+    </message>
+    <message>
+        <source>The code worked. It is for the room “%1”, hosted by the key with fingerprint:
+
+%2
+
+If you can, compare this fingerprint with the host&apos;s before you knock.</source>
+        <translation>نجح الرمز. إنه للغرفة «%1»، التي يستضيفها المفتاح ذو البصمة:
+
+%2
+
+إن استطعت، قارن هذه البصمة ببصمة المضيف قبل أن تطرق الباب.</translation>
+    </message>
+    <message>
+        <source>&amp;Knock</source>
+        <translation>ا&amp;طرق الباب</translation>
+    </message>
+    <message>
+        <source>Ca&amp;ncel</source>
+        <translation>إ&amp;لغاء</translation>
+    </message>
+    <message>
+        <source>Opening a code on the relay…</source>
+        <translation>جارٍ فتح رمز على الخادم الوسيط…</translation>
+    </message>
+    <message>
+        <source>Or say a code</source>
+        <translation>أو قل رمزًا</translation>
+    </message>
+    <message>
+        <source>A spoken code lets one person in without sending the link: they type it on their home page. Each code works once, for a few minutes, and stops after %1 wrong tries.</source>
+        <translation>الرمز المنطوق يُدخل شخصًا واحدًا دون إرسال الرابط: يكتبه في صفحته الرئيسية. كل رمز يعمل مرة واحدة، لبضع دقائق، ويتوقف بعد %1 محاولات خاطئة.</translation>
+    </message>
+    <message>
+        <source>Tell them the relay&apos;s address too.</source>
+        <translation>أخبره بعنوان الخادم الوسيط أيضًا.</translation>
+    </message>
+    <message>
+        <source>&amp;Make a spoken code</source>
+        <translation>أنشئ رمزًا &amp;منطوقًا</translation>
+    </message>
+    <message>
+        <source>&amp;Withdraw code</source>
+        <translation>ا&amp;سحب الرمز</translation>
+    </message>
+    <message>
+        <source>Spoken codes</source>
+        <translation>الرموز المنطوقة</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPage</name>
     <message>
         <source>Welcome to Majlis</source>
@@ -75,16 +266,16 @@
         <translation>هذا ليس رابط دعوة إلى مجلس، أو أن جزءًا منه ناقص. تبدأ الروابط هكذا: ⁦majlis://join#…⁩ ؛ انسخ الرابط كاملًا مرة أخرى.</translation>
     </message>
     <message>
+        <source>To join this room, type the code its host says (like %1) in the field above, or paste the invite link the host shared. Being on the same network is not enough: the code or the link holds the room&apos;s key.</source>
+        <translation>للدخول إلى هذه الغرفة، اكتب الرمز الذي يقوله مضيفها (مثل %1) في الحقل أعلاه، أو الصق رابط الدعوة الذي شاركه المضيف. لا يكفي أن تكون على الشبكة نفسها: الرمز أو الرابط يحمل مفتاح الغرفة.</translation>
+    </message>
+    <message>
         <source>No rooms found on this network yet.</source>
         <translation>لم يُعثر على غرف في هذه الشبكة بعد.</translation>
     </message>
     <message>
         <source>Not looking. Turn this on to see rooms hosted on this network.</source>
         <translation>البحث متوقف. فعِّله لترى الغرف المستضافة على هذه الشبكة.</translation>
-    </message>
-    <message>
-        <source>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
-        <translation>للانضمام إلى هذه الغرفة، الصق رابط الدعوة الذي شاركه مضيفها معك في الحقل أعلاه. لا يكفي أن تكون على الشبكة نفسها: الرابط يحمل مفتاح الغرفة.</translation>
     </message>
     <message>
         <source>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</source>
@@ -125,6 +316,22 @@
     <message>
         <source>&amp;Join</source>
         <translation>ا&amp;نضم</translation>
+    </message>
+    <message>
+        <source>Join with a spoken code</source>
+        <translation>ادخل برمز منطوق</translation>
+    </message>
+    <message>
+        <source>Code the host said (like %1)</source>
+        <translation>الرمز الذي قاله المضيف (مثل %1)</translation>
+    </message>
+    <message>
+        <source>Relay (wss://…), for a room on the internet</source>
+        <translation>الخادم الوسيط (wss://…)، لغرفة على الإنترنت</translation>
+    </message>
+    <message>
+        <source>Join with c&amp;ode</source>
+        <translation>ادخل بال&amp;رمز</translation>
     </message>
     <message>
         <source>The link is the key to the room: anyone who has it can ask to come in. Share it only with people you trust, in a private message.</source>
@@ -184,6 +391,10 @@
 </context>
 <context>
     <name>KnockModel</name>
+    <message>
+        <source>came through code %1</source>
+        <translation>جاء عبر الرمز %1</translation>
+    </message>
     <message>
         <source>%1 asks to join; key fingerprint %2</source>
         <translation>%1 يطلب الانضمام؛ بصمة المفتاح %2</translation>
@@ -371,6 +582,18 @@
         <translation>تعذّر الإعلان عن الغرفة على هذه الشبكة. ما زال بإمكان الناس الانضمام برابط الدعوة.</translation>
     </message>
     <message>
+        <source>%1 came in through code %2.</source>
+        <translation>دخل %1 عبر الرمز %2.</translation>
+    </message>
+    <message>
+        <source>Someone was removed, so people with the link no longer come in by themselves: they could come back under a new name. Let each person in from the waiting room, or start a new room with a new link.</source>
+        <translation>أُخرج أحدهم، لذا لم يعد من لديه الرابط يدخل تلقائيًا: قد يعود باسم جديد. أدخِل كل شخص من غرفة الانتظار، أو ابدأ غرفة جديدة برابط جديد.</translation>
+    </message>
+    <message>
+        <source>Everyone who knocks now waits until you let them in.</source>
+        <translation>كل من يطرق الباب الآن ينتظر حتى تُدخله.</translation>
+    </message>
+    <message>
         <source>You were removed from the room by a host. You can no longer hear it.</source>
         <translation>أخرجك أحد المضيفين من الغرفة. لم يعد بإمكانك سماعها.</translation>
     </message>
@@ -460,6 +683,31 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     </message>
 </context>
 <context>
+    <name>Plurals</name>
+    <message numerus="yes">
+        <source>Your connection is too slow for %n speakers: you will hear gaps.</source>
+        <translation>
+            <numerusform>اتصالك أبطأ من أن يحمل أي متحدث: ستسمع انقطاعات.</numerusform>
+            <numerusform>اتصالك أبطأ من أن يحمل متحدثًا واحدًا: ستسمع انقطاعات.</numerusform>
+            <numerusform>اتصالك أبطأ من أن يحمل متحدثَين: ستسمع انقطاعات.</numerusform>
+            <numerusform>اتصالك أبطأ من أن يحمل %n متحدثين: ستسمع انقطاعات.</numerusform>
+            <numerusform>اتصالك أبطأ من أن يحمل %n متحدثًا: ستسمع انقطاعات.</numerusform>
+            <numerusform>اتصالك أبطأ من أن يحمل %n متحدث: ستسمع انقطاعات.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tries left</source>
+        <translation>
+            <numerusform>لم تبقَ محاولات</numerusform>
+            <numerusform>بقيت محاولة واحدة</numerusform>
+            <numerusform>بقيت محاولتان</numerusform>
+            <numerusform>بقيت %n محاولات</numerusform>
+            <numerusform>بقيت %n محاولة</numerusform>
+            <numerusform>بقيت %n محاولة</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RoomPage</name>
     <message>
         <source>&amp;Join the stage</source>
@@ -494,6 +742,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>وصل رابط دعوة آخر. ينتظرك في الصفحة الرئيسية: غادر هذه الغرفة لتنضم إليها.</translation>
     </message>
     <message>
+        <source>Start a new room?</source>
+        <translation>بدء غرفة جديدة؟</translation>
+    </message>
+    <message>
+        <source>This room ends for everyone in it, and a new room opens with a new link. Share the new link only with the people you want in.</source>
+        <translation>تنتهي هذه الغرفة لكل من فيها، وتُفتح غرفة جديدة برابط جديد. شارك الرابط الجديد فقط مع من تريدهم فيها.</translation>
+    </message>
+    <message>
+        <source>&amp;Start a new room</source>
+        <translation>ابدأ غرفة &amp;جديدة</translation>
+    </message>
+    <message>
         <source>Back to &amp;home</source>
         <translation>عودة إلى ال&amp;رئيسية</translation>
     </message>
@@ -504,6 +764,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</source>
         <translation>أنت الآن مضيف مشارك: يمكنك دعوة الناس إلى المنصة ونقلهم إلى الجمهور وإخراجهم. يبقى ميكروفونك كما كان.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep the waiting room</source>
+        <translation>أبقِ &amp;غرفة الانتظار</translation>
+    </message>
+    <message>
+        <source>Start a new room with a ne&amp;w link</source>
+        <translation>&amp;شارك رابطًا جديدًا في غرفة جديدة</translation>
     </message>
     <message>
         <source>&amp;Retry</source>

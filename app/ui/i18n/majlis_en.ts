@@ -2,6 +2,197 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>Codes</name>
+    <message>
+        <source>This is not a Majlis code. A code looks like %1: a short number, then six digits.</source>
+        <translation>This is not a Majlis code. A code looks like %1: a short number, then six digits.</translation>
+    </message>
+    <message>
+        <source>The code starts with a short number and a dash, like the 7 in %1; type it with that first number.</source>
+        <translation>The code starts with a short number and a dash, like the 7 in %1; type it with that first number.</translation>
+    </message>
+    <message>
+        <source>After its first number a code has exactly six digits, like %1. Check it with the person who gave it.</source>
+        <translation>After its first number a code has exactly six digits, like %1. Check it with the person who gave it.</translation>
+    </message>
+    <message>
+        <source>Nobody is offering this code here. It may have expired or been used, or its first number may be wrong. Check it, or ask for a new code.</source>
+        <translation>Nobody is offering this code here. It may have expired or been used, or its first number may be wrong. Check it, or ask for a new code.</translation>
+    </message>
+    <message>
+        <source>The code does not match. Check the digits with the person who gave it to you; after %2 wrong tries a code stops working.</source>
+        <translation>The code does not match. Check the digits with the person who gave it to you; after %2 wrong tries a code stops working.</translation>
+    </message>
+    <message>
+        <source>This code has expired. Ask for a new one: a code works for %3 minutes.</source>
+        <translation>This code has expired. Ask for a new one: a code works for %3 minutes.</translation>
+    </message>
+    <message>
+        <source>This code no longer works: it was used, or tried wrongly too many times. Ask for a new one.</source>
+        <translation>This code no longer works: it was used, or tried wrongly too many times. Ask for a new one.</translation>
+    </message>
+    <message>
+        <source>The person who offered this code closed it before the exchange finished.</source>
+        <translation>The person who offered this code closed it before the exchange finished.</translation>
+    </message>
+    <message>
+        <source>The other side did not answer in time. Try again, or ask for a new code.</source>
+        <translation>The other side did not answer in time. Try again, or ask for a new code.</translation>
+    </message>
+    <message>
+        <source>Something on the way changed the exchange, so nothing was accepted. Try again, or ask for a new code.</source>
+        <translation>Something on the way changed the exchange, so nothing was accepted. Try again, or ask for a new code.</translation>
+    </message>
+    <message>
+        <source>Could not reach the relay, or it refused the connection.</source>
+        <translation>Could not reach the relay, or it refused the connection.</translation>
+    </message>
+    <message>
+        <source>Say which relay the code is on: type the relay&apos;s address (the host&apos;s app shows it with the code), or choose the room in the list of rooms on this network.</source>
+        <translation>Say which relay the code is on: type the relay&apos;s address (the host&apos;s app shows it with the code), or choose the room in the list of rooms on this network.</translation>
+    </message>
+    <message>
+        <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
+        <translation>Could not connect through the proxy set in Settings. Majlis does not connect without it.</translation>
+    </message>
+    <message>
+        <source>%4 codes are open already; wait until one is used or expires, or withdraw one.</source>
+        <translation>%4 codes are open already; wait until one is used or expires, or withdraw one.</translation>
+    </message>
+    <message>
+        <source>A relay&apos;s address starts with wss:// (or ws:// on this network), like the one the host&apos;s app shows with the code.</source>
+        <translation>A relay&apos;s address starts with wss:// (or ws:// on this network), like the one the host&apos;s app shows with the code.</translation>
+    </message>
+    <message>
+        <source>The room is not open, so no code can be made for it.</source>
+        <translation>The room is not open, so no code can be made for it.</translation>
+    </message>
+    <message>
+        <source>Every short code on this relay seems taken right now; try again in a minute.</source>
+        <translation>Every short code on this relay seems taken right now; try again in a minute.</translation>
+    </message>
+    <message>
+        <source>Joining with this code did not work.</source>
+        <translation>Joining with this code did not work.</translation>
+    </message>
+    <message>
+        <source>Looking for the code on the relay…</source>
+        <translation>Looking for the code on the relay…</translation>
+    </message>
+    <message>
+        <source>Checking the code with the host&apos;s app…</source>
+        <translation>Checking the code with the host&apos;s app…</translation>
+    </message>
+    <message>
+        <source>The code matches; receiving the invite…</source>
+        <translation>The code matches; receiving the invite…</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>%1 left</translation>
+    </message>
+    <message>
+        <source>used by %1</source>
+        <translation>used by %1</translation>
+    </message>
+    <message>
+        <source>stopped after %1 wrong tries</source>
+        <translation>stopped after %1 wrong tries</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>expired</translation>
+    </message>
+    <message>
+        <source>withdrawn</source>
+        <translation>withdrawn</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>closed</translation>
+    </message>
+    <message>
+        <source>Someone tried code %1 and it did not match (%2 of %3 tries left).</source>
+        <translation>Someone tried code %1 and it did not match (%2 of %3 tries left).</translation>
+    </message>
+    <message>
+        <source>Code %1 was used by %2 (%3); their knock will say it came through this code.</source>
+        <translation>Code %1 was used by %2 (%3); their knock will say it came through this code.</translation>
+    </message>
+    <message>
+        <source>Code %1 stopped working after %2 tries that did not match. Make a new one if someone still needs to join.</source>
+        <translation>Code %1 stopped working after %2 tries that did not match. Make a new one if someone still needs to join.</translation>
+    </message>
+    <message>
+        <source>Code %1 expired unused.</source>
+        <translation>Code %1 expired unused.</translation>
+    </message>
+    <message>
+        <source>Code %1 was withdrawn.</source>
+        <translation>Code %1 was withdrawn.</translation>
+    </message>
+    <message>
+        <source>Say code %1 to the person who should join. It works once, for %2 minutes.</source>
+        <translation>Say code %1 to the person who should join. It works once, for %2 minutes.</translation>
+    </message>
+    <message>
+        <source>Code %1 closed: the connection to the relay was lost.</source>
+        <translation>Code %1 closed: the connection to the relay was lost.</translation>
+    </message>
+    <message>
+        <source>Join %1?</source>
+        <translation>Join %1?</translation>
+    </message>
+    <message>
+        <source>The code worked. It is for the room “%1”, hosted by the key with fingerprint:
+
+%2
+
+If you can, compare this fingerprint with the host&apos;s before you knock.</source>
+        <translation>The code worked. It is for the room “%1”, hosted by the key with fingerprint:
+
+%2
+
+If you can, compare this fingerprint with the host&apos;s before you knock.</translation>
+    </message>
+    <message>
+        <source>&amp;Knock</source>
+        <translation>&amp;Knock</translation>
+    </message>
+    <message>
+        <source>Ca&amp;ncel</source>
+        <translation>Ca&amp;ncel</translation>
+    </message>
+    <message>
+        <source>Opening a code on the relay…</source>
+        <translation>Opening a code on the relay…</translation>
+    </message>
+    <message>
+        <source>Or say a code</source>
+        <translation>Or say a code</translation>
+    </message>
+    <message>
+        <source>A spoken code lets one person in without sending the link: they type it on their home page. Each code works once, for a few minutes, and stops after %1 wrong tries.</source>
+        <translation>A spoken code lets one person in without sending the link: they type it on their home page. Each code works once, for a few minutes, and stops after %1 wrong tries.</translation>
+    </message>
+    <message>
+        <source>Tell them the relay&apos;s address too.</source>
+        <translation>Tell them the relay&apos;s address too.</translation>
+    </message>
+    <message>
+        <source>&amp;Make a spoken code</source>
+        <translation>&amp;Make a spoken code</translation>
+    </message>
+    <message>
+        <source>&amp;Withdraw code</source>
+        <translation>&amp;Withdraw code</translation>
+    </message>
+    <message>
+        <source>Spoken codes</source>
+        <translation>Spoken codes</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPage</name>
     <message>
         <source>Welcome to Majlis</source>
@@ -75,16 +266,16 @@
         <translation>This is not a Majlis invite link, or part of it is missing. Links look like majlis://join#… ; copy the whole link again.</translation>
     </message>
     <message>
+        <source>To join this room, type the code its host says (like %1) in the field above, or paste the invite link the host shared. Being on the same network is not enough: the code or the link holds the room&apos;s key.</source>
+        <translation>To join this room, type the code its host says (like %1) in the field above, or paste the invite link the host shared. Being on the same network is not enough: the code or the link holds the room&apos;s key.</translation>
+    </message>
+    <message>
         <source>No rooms found on this network yet.</source>
         <translation>No rooms found on this network yet.</translation>
     </message>
     <message>
         <source>Not looking. Turn this on to see rooms hosted on this network.</source>
         <translation>Not looking. Turn this on to see rooms hosted on this network.</translation>
-    </message>
-    <message>
-        <source>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
-        <translation>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</translation>
     </message>
     <message>
         <source>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</source>
@@ -125,6 +316,22 @@
     <message>
         <source>&amp;Join</source>
         <translation>&amp;Join</translation>
+    </message>
+    <message>
+        <source>Join with a spoken code</source>
+        <translation>Join with a spoken code</translation>
+    </message>
+    <message>
+        <source>Code the host said (like %1)</source>
+        <translation>Code the host said (like %1)</translation>
+    </message>
+    <message>
+        <source>Relay (wss://…), for a room on the internet</source>
+        <translation>Relay (wss://…), for a room on the internet</translation>
+    </message>
+    <message>
+        <source>Join with c&amp;ode</source>
+        <translation>Join with c&amp;ode</translation>
     </message>
     <message>
         <source>The link is the key to the room: anyone who has it can ask to come in. Share it only with people you trust, in a private message.</source>
@@ -184,6 +391,10 @@
 </context>
 <context>
     <name>KnockModel</name>
+    <message>
+        <source>came through code %1</source>
+        <translation>came through code %1</translation>
+    </message>
     <message>
         <source>%1 asks to join; key fingerprint %2</source>
         <translation>%1 asks to join; key fingerprint %2</translation>
@@ -371,6 +582,18 @@
         <translation>The room could not be announced on this network. People can still join with the invite link.</translation>
     </message>
     <message>
+        <source>%1 came in through code %2.</source>
+        <translation>%1 came in through code %2.</translation>
+    </message>
+    <message>
+        <source>Someone was removed, so people with the link no longer come in by themselves: they could come back under a new name. Let each person in from the waiting room, or start a new room with a new link.</source>
+        <translation>Someone was removed, so people with the link no longer come in by themselves: they could come back under a new name. Let each person in from the waiting room, or start a new room with a new link.</translation>
+    </message>
+    <message>
+        <source>Everyone who knocks now waits until you let them in.</source>
+        <translation>Everyone who knocks now waits until you let them in.</translation>
+    </message>
+    <message>
         <source>You were removed from the room by a host. You can no longer hear it.</source>
         <translation>You were removed from the room by a host. You can no longer hear it.</translation>
     </message>
@@ -460,6 +683,23 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     </message>
 </context>
 <context>
+    <name>Plurals</name>
+    <message numerus="yes">
+        <source>Your connection is too slow for %n speakers: you will hear gaps.</source>
+        <translation>
+            <numerusform>Your connection is too slow for %n speaker: you will hear gaps.</numerusform>
+            <numerusform>Your connection is too slow for %n speakers: you will hear gaps.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tries left</source>
+        <translation>
+            <numerusform>%n try left</numerusform>
+            <numerusform>%n tries left</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RoomPage</name>
     <message>
         <source>&amp;Join the stage</source>
@@ -494,6 +734,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>Another invite link arrived. It is waiting on the home page: leave this room to join it.</translation>
     </message>
     <message>
+        <source>Start a new room?</source>
+        <translation>Start a new room?</translation>
+    </message>
+    <message>
+        <source>This room ends for everyone in it, and a new room opens with a new link. Share the new link only with the people you want in.</source>
+        <translation>This room ends for everyone in it, and a new room opens with a new link. Share the new link only with the people you want in.</translation>
+    </message>
+    <message>
+        <source>&amp;Start a new room</source>
+        <translation>&amp;Start a new room</translation>
+    </message>
+    <message>
         <source>Back to &amp;home</source>
         <translation>Back to &amp;home</translation>
     </message>
@@ -504,6 +756,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</source>
         <translation>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep the waiting room</source>
+        <translation>&amp;Keep the waiting room</translation>
+    </message>
+    <message>
+        <source>Start a new room with a ne&amp;w link</source>
+        <translation>Start a new room with a ne&amp;w link</translation>
     </message>
     <message>
         <source>&amp;Retry</source>

@@ -2,6 +2,197 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>Codes</name>
+    <message>
+        <source>This is not a Majlis code. A code looks like %1: a short number, then six digits.</source>
+        <translation>这不是 Majlis 代码。代码的样子是 %1：一个短数字，然后是六位数字。</translation>
+    </message>
+    <message>
+        <source>The code starts with a short number and a dash, like the 7 in %1; type it with that first number.</source>
+        <translation>代码以一个短数字和一个短横线开头，比如 %1 中的 7；请连同第一个数字一起输入。</translation>
+    </message>
+    <message>
+        <source>After its first number a code has exactly six digits, like %1. Check it with the person who gave it.</source>
+        <translation>代码在第一个数字之后正好有六位数字，比如 %1。请与给你代码的人核对。</translation>
+    </message>
+    <message>
+        <source>Nobody is offering this code here. It may have expired or been used, or its first number may be wrong. Check it, or ask for a new code.</source>
+        <translation>这里没有人提供这个代码。它可能已过期或已被使用，或者第一个数字有误。请核对，或索取新代码。</translation>
+    </message>
+    <message>
+        <source>The code does not match. Check the digits with the person who gave it to you; after %2 wrong tries a code stops working.</source>
+        <translation>代码不匹配。请与给你代码的人核对数字；错误尝试 %2 次后代码将失效。</translation>
+    </message>
+    <message>
+        <source>This code has expired. Ask for a new one: a code works for %3 minutes.</source>
+        <translation>此代码已过期。请索取新代码：代码有效期为 %3 分钟。</translation>
+    </message>
+    <message>
+        <source>This code no longer works: it was used, or tried wrongly too many times. Ask for a new one.</source>
+        <translation>此代码已失效：它已被使用，或错误尝试次数过多。请索取新代码。</translation>
+    </message>
+    <message>
+        <source>The person who offered this code closed it before the exchange finished.</source>
+        <translation>提供此代码的人在交换完成前关闭了它。</translation>
+    </message>
+    <message>
+        <source>The other side did not answer in time. Try again, or ask for a new code.</source>
+        <translation>对方没有及时回应。请重试，或索取新代码。</translation>
+    </message>
+    <message>
+        <source>Something on the way changed the exchange, so nothing was accepted. Try again, or ask for a new code.</source>
+        <translation>途中有东西篡改了交换，因此没有接受任何内容。请重试，或索取新代码。</translation>
+    </message>
+    <message>
+        <source>Could not reach the relay, or it refused the connection.</source>
+        <translation>无法连接到中继，或中继拒绝了连接。</translation>
+    </message>
+    <message>
+        <source>Say which relay the code is on: type the relay&apos;s address (the host&apos;s app shows it with the code), or choose the room in the list of rooms on this network.</source>
+        <translation>请说明代码在哪个中继上：输入中继地址（主持人的应用会和代码一起显示），或在此网络的房间列表中选择房间。</translation>
+    </message>
+    <message>
+        <source>Could not connect through the proxy set in Settings. Majlis does not connect without it.</source>
+        <translation>无法通过设置中的代理连接。没有它，Majlis 不会连接。</translation>
+    </message>
+    <message>
+        <source>%4 codes are open already; wait until one is used or expires, or withdraw one.</source>
+        <translation>已有 %4 个代码处于开放状态；请等其中一个被使用或过期，或撤回一个。</translation>
+    </message>
+    <message>
+        <source>A relay&apos;s address starts with wss:// (or ws:// on this network), like the one the host&apos;s app shows with the code.</source>
+        <translation>中继地址以 wss:// 开头（在此网络中也可以是 ws://），就像主持人的应用和代码一起显示的那样。</translation>
+    </message>
+    <message>
+        <source>The room is not open, so no code can be made for it.</source>
+        <translation>房间未开启，因此无法为它生成代码。</translation>
+    </message>
+    <message>
+        <source>Every short code on this relay seems taken right now; try again in a minute.</source>
+        <translation>此中继上的短代码目前似乎都被占用了；请一分钟后再试。</translation>
+    </message>
+    <message>
+        <source>Joining with this code did not work.</source>
+        <translation>用此代码加入没有成功。</translation>
+    </message>
+    <message>
+        <source>Looking for the code on the relay…</source>
+        <translation>正在中继上查找代码…</translation>
+    </message>
+    <message>
+        <source>Checking the code with the host&apos;s app…</source>
+        <translation>正在与主持人的应用核对代码…</translation>
+    </message>
+    <message>
+        <source>The code matches; receiving the invite…</source>
+        <translation>代码匹配；正在接收邀请…</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <source>used by %1</source>
+        <translation>已被 %1 使用</translation>
+    </message>
+    <message>
+        <source>stopped after %1 wrong tries</source>
+        <translation>错误尝试 %1 次后已失效</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Someone tried code %1 and it did not match (%2 of %3 tries left).</source>
+        <translation>有人尝试了代码 %1，但不匹配（还剩 %2 次，共 %3 次）。</translation>
+    </message>
+    <message>
+        <source>Code %1 was used by %2 (%3); their knock will say it came through this code.</source>
+        <translation>代码 %1 已被 %2（%3）使用；他的敲门请求会注明来自此代码。</translation>
+    </message>
+    <message>
+        <source>Code %1 stopped working after %2 tries that did not match. Make a new one if someone still needs to join.</source>
+        <translation>代码 %1 在 %2 次不匹配的尝试后已失效。如果还有人需要加入，请生成新代码。</translation>
+    </message>
+    <message>
+        <source>Code %1 expired unused.</source>
+        <translation>代码 %1 未被使用就过期了。</translation>
+    </message>
+    <message>
+        <source>Code %1 was withdrawn.</source>
+        <translation>代码 %1 已撤回。</translation>
+    </message>
+    <message>
+        <source>Say code %1 to the person who should join. It works once, for %2 minutes.</source>
+        <translation>把代码 %1 告诉要加入的人。它只能用一次，有效期 %2 分钟。</translation>
+    </message>
+    <message>
+        <source>Code %1 closed: the connection to the relay was lost.</source>
+        <translation>代码 %1 已关闭：与中继的连接中断了。</translation>
+    </message>
+    <message>
+        <source>Join %1?</source>
+        <translation>加入 %1？</translation>
+    </message>
+    <message>
+        <source>The code worked. It is for the room “%1”, hosted by the key with fingerprint:
+
+%2
+
+If you can, compare this fingerprint with the host&apos;s before you knock.</source>
+        <translation>代码有效。它属于房间“%1”，主持人的密钥指纹为：
+
+%2
+
+如果可以，请在敲门前与主持人核对此指纹。</translation>
+    </message>
+    <message>
+        <source>&amp;Knock</source>
+        <translation>敲门(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Ca&amp;ncel</source>
+        <translation>取消(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Opening a code on the relay…</source>
+        <translation>正在中继上开启代码…</translation>
+    </message>
+    <message>
+        <source>Or say a code</source>
+        <translation>或者说出一个代码</translation>
+    </message>
+    <message>
+        <source>A spoken code lets one person in without sending the link: they type it on their home page. Each code works once, for a few minutes, and stops after %1 wrong tries.</source>
+        <translation>口头代码可以让一个人无需链接即可进入：对方在首页输入它。每个代码只能用一次，有效几分钟，错误尝试 %1 次后失效。</translation>
+    </message>
+    <message>
+        <source>Tell them the relay&apos;s address too.</source>
+        <translation>也请把中继地址告诉对方。</translation>
+    </message>
+    <message>
+        <source>&amp;Make a spoken code</source>
+        <translation>生成口头代码(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Withdraw code</source>
+        <translation>撤回代码(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Spoken codes</source>
+        <translation>口头代码</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPage</name>
     <message>
         <source>Welcome to Majlis</source>
@@ -75,16 +266,16 @@
         <translation>这不是 Majlis 邀请链接，或者链接不完整。链接的格式是 majlis://join#…，请重新复制完整的链接。</translation>
     </message>
     <message>
+        <source>To join this room, type the code its host says (like %1) in the field above, or paste the invite link the host shared. Being on the same network is not enough: the code or the link holds the room&apos;s key.</source>
+        <translation>要加入此房间，请在上方输入主持人说出的代码（比如 %1），或粘贴主持人分享的邀请链接。仅在同一网络中是不够的：代码或链接才带有房间的密钥。</translation>
+    </message>
+    <message>
         <source>No rooms found on this network yet.</source>
         <translation>暂未在此网络中发现房间。</translation>
     </message>
     <message>
         <source>Not looking. Turn this on to see rooms hosted on this network.</source>
         <translation>未在搜索。开启后可以看到此网络中的房间。</translation>
-    </message>
-    <message>
-        <source>To join this room, paste the invite link its host shared with you in the field above. Being on the same network is not enough: the link holds the room&apos;s key.</source>
-        <translation>要加入这个房间，请把主持人分享给你的邀请链接粘贴到上面的输入框。仅仅在同一网络中是不够的：链接里有房间的密钥。</translation>
     </message>
     <message>
         <source>Not looking while a proxy is set in Settings: looking would tell this network that Majlis runs here.</source>
@@ -125,6 +316,22 @@
     <message>
         <source>&amp;Join</source>
         <translation>加入(&amp;J)</translation>
+    </message>
+    <message>
+        <source>Join with a spoken code</source>
+        <translation>用口头代码加入</translation>
+    </message>
+    <message>
+        <source>Code the host said (like %1)</source>
+        <translation>主持人说出的代码（比如 %1）</translation>
+    </message>
+    <message>
+        <source>Relay (wss://…), for a room on the internet</source>
+        <translation>中继（wss://…），用于互联网上的房间</translation>
+    </message>
+    <message>
+        <source>Join with c&amp;ode</source>
+        <translation>用代码加入(&amp;O)</translation>
     </message>
     <message>
         <source>The link is the key to the room: anyone who has it can ask to come in. Share it only with people you trust, in a private message.</source>
@@ -184,6 +391,10 @@
 </context>
 <context>
     <name>KnockModel</name>
+    <message>
+        <source>came through code %1</source>
+        <translation>通过代码 %1 而来</translation>
+    </message>
     <message>
         <source>%1 asks to join; key fingerprint %2</source>
         <translation>%1 申请加入；密钥指纹 %2</translation>
@@ -371,6 +582,18 @@
         <translation>无法在此网络中公布这个房间。大家仍然可以通过邀请链接加入。</translation>
     </message>
     <message>
+        <source>%1 came in through code %2.</source>
+        <translation>%1 通过代码 %2 进入了房间。</translation>
+    </message>
+    <message>
+        <source>Someone was removed, so people with the link no longer come in by themselves: they could come back under a new name. Let each person in from the waiting room, or start a new room with a new link.</source>
+        <translation>有人被移出，因此持有链接的人不再自动进入：被移出的人可能换个名字回来。请从等候室逐一让人进入，或用新链接开一个新房间。</translation>
+    </message>
+    <message>
+        <source>Everyone who knocks now waits until you let them in.</source>
+        <translation>现在每个敲门的人都要等你让他进入。</translation>
+    </message>
+    <message>
         <source>You were removed from the room by a host. You can no longer hear it.</source>
         <translation>你已被主持人移出房间，再也听不到房间里的内容。</translation>
     </message>
@@ -460,6 +683,21 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     </message>
 </context>
 <context>
+    <name>Plurals</name>
+    <message numerus="yes">
+        <source>Your connection is too slow for %n speakers: you will hear gaps.</source>
+        <translation>
+            <numerusform>你的网络太慢，承载不了 %n 位发言人：你会听到断续。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tries left</source>
+        <translation>
+            <numerusform>还剩 %n 次尝试</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RoomPage</name>
     <message>
         <source>&amp;Join the stage</source>
@@ -494,6 +732,18 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
         <translation>收到了另一个邀请链接。它在主页上等你：离开这个房间后即可加入。</translation>
     </message>
     <message>
+        <source>Start a new room?</source>
+        <translation>开一个新房间？</translation>
+    </message>
+    <message>
+        <source>This room ends for everyone in it, and a new room opens with a new link. Share the new link only with the people you want in.</source>
+        <translation>此房间将为所有人结束，并用新链接开一个新房间。只把新链接分享给你希望进入的人。</translation>
+    </message>
+    <message>
+        <source>&amp;Start a new room</source>
+        <translation>开新房间(&amp;S)</translation>
+    </message>
+    <message>
         <source>Back to &amp;home</source>
         <translation>返回首页(&amp;H)</translation>
     </message>
@@ -504,6 +754,14 @@ Everyone in this room sees the same code. Read it out loud: if someone sees a di
     <message>
         <source>You are now a co-host: you can invite people to the stage, move them to the audience and remove them. Your microphone stays as it was.</source>
         <translation>你现在是联合主持人：你可以邀请别人上台、把他们移到听众席，或将他们移出房间。你的麦克风保持原样。</translation>
+    </message>
+    <message>
+        <source>&amp;Keep the waiting room</source>
+        <translation>保留等候室(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Start a new room with a ne&amp;w link</source>
+        <translation>用新链接开新房间(&amp;W)</translation>
     </message>
     <message>
         <source>&amp;Retry</source>
