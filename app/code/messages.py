@@ -44,7 +44,7 @@ ROOM_BLOCK = 1024
 MAX_ROOM_BLOCKS = 9  # an invite of 8 relays of 1024 bytes and a 100-byte name fit in 9 KiB
 MAX_NAME = 64  # display name bytes, as a knock allows
 MAX_ROOM_NAME = 100  # room name bytes, as a welcome allows
-MAX_INVITE = 65 + 1 + 8 * (2 + 1024)
+MAX_INVITE = 97 + 1 + 8 * (2 + 1024)  # a version-2 invite (with its door key) of 8 relays
 IDENTITY_SIZE = 32
 
 _U16 = struct.Struct(">H")
