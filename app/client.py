@@ -387,7 +387,7 @@ class RoomClient(SoundDevices):
                 in_room=p.state is State.IN_ROOM,
                 speaking=p.can_speak and (self.consented or self.policy.accept_stage),
                 stalls=sum(s.late for s in stats.values()),
-                speakers=on_stage)
+                speakers=on_stage, uplink_drops=self.frames_dropped_uplink)
         finally:
             self._lane_busy = False
 

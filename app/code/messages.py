@@ -218,7 +218,7 @@ def read_joiner_block(block: bytes) -> tuple[bytes, str]:
 
 def room_block(invite: bytes, room_name: str) -> bytes:
     if not 1 <= len(invite) <= MAX_INVITE:
-        raise CodeMessageError("an invite is 1 to 8274 bytes")
+        raise CodeMessageError("an invite is 1 to 8306 bytes")
     raw = _text(room_name, MAX_ROOM_NAME)
     body = _U16.pack(len(invite)) + invite + bytes((len(raw),)) + raw
     size = -(-len(body) // ROOM_BLOCK) * ROOM_BLOCK

@@ -224,11 +224,15 @@ class Backlog:
     grow and keep growing, because every frame waits behind the ones before it. Per speaker,
     the fastest transit of each second is kept for `window` seconds; the link is behind when the
     fastest of the last second is `limit` seconds slower than the fastest of the window's first
-    half. A sender's sound card may drift by a percent against our clock (10 ms in a second
-    window), far below the limit. Bounded: `max_speakers` speakers, `window` seconds each.
+    half. The relay keeps a backlog from growing past about 0.2 s (it drops media for a
+    listener whose queue has not drained for that long), so the limit must sit below that:
+    0.15 s. A TCP stall delays some frames of a second, never its fastest; a sender's sound
+    card may drift by a percent against our clock (50 ms over the window), below the limit.
+    Bounded: `max_speakers` speakers, `window` seconds each.
     """
 
-    def __init__(self, *, window: int = 10, limit: float = 0.4, max_speakers: int = 64) -> None:
+    def __init__(self, *, window: int = 10, limit: float = 0.15,
+                 max_speakers: int = 64) -> None:
         self.window = window
         self.limit = limit
         self.max_speakers = max_speakers
@@ -249,6 +253,10 @@ class Backlog:
 
     def forget(self, member_id: int) -> None:
         self._fastest.pop(member_id, None)
+
+    def reset(self) -> None:
+        """Forget every speaker's history: judge the link afresh from now on."""
+        self._fastest.clear()
 
     def behind(self, now: float) -> float:
         """How much slower (seconds) the fastest recent frames are than earlier ones."""
@@ -288,6 +296,7 @@ class LaneKeeper:
         self.backlog = Backlog()
         self.lane: MediaLane | None = None
         self.too_slow = False  # the link falls behind what the room sends
+        self._uplink_drops = 0
         self.lanes_opened = 0
 
     def outgoing(self, data: bytes) -> None:
@@ -304,9 +313,18 @@ class LaneKeeper:
         self.backlog.forget(member_id)
 
     async def tick(self, now: float, *, url: str, routing_id: bytes, in_room: bool,
-                   speaking: bool, stalls: int, speakers: int) -> None:
+                   speaking: bool, stalls: int, speakers: int, uplink_drops: int = 0) -> None:
         slow = self.backlog.too_slow(now)
-        if slow and not self.too_slow and self.on_too_slow is not None:
+        # A narrow uplink shows as our own frames dropped behind a backed-up buffer.
+        narrow_up = uplink_drops > self._uplink_drops
+        self._uplink_drops = uplink_drops
+        if (slow or narrow_up) and self.lane is not None:
+            # Falling behind with a lane open: the lane's copies may be what does not fit.
+            # Close it and judge the link again without it, before telling anyone.
+            self.policy.observe(now, stalls, True)
+            self.backlog.reset()
+            slow = False
+        elif slow and not self.too_slow and self.on_too_slow is not None:
             self.on_too_slow(speakers)
         self.too_slow = slow
         self.policy.observe(now, stalls, slow)

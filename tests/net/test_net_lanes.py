@@ -80,7 +80,7 @@ def test_a_link_too_slow_for_the_room_closes_the_lane_for_a_while() -> None:
 
 
 def test_jitter_alone_is_not_falling_behind() -> None:
-    backlog = Backlog(window=10, limit=0.4)
+    backlog = Backlog()
     base = 100.0
     for seq in range(1000):  # 20 s of frames, each up to 150 ms late at random-ish
         backlog.frame(7, seq, base + seq * 0.02 + (seq * 37 % 150) / 1000)
@@ -89,13 +89,13 @@ def test_jitter_alone_is_not_falling_behind() -> None:
 
 def test_a_growing_queue_is_falling_behind() -> None:
     """Frames sent every 20 ms arrive every 25 ms: the queue grows 5 ms each frame."""
-    backlog = Backlog(window=10, limit=0.4)
+    backlog = Backlog()
     base = 100.0
     now = base
     for seq in range(500):
         now = base + seq * 0.025
         backlog.frame(7, seq, now)
-    assert backlog.behind(now) > 0.4
+    assert backlog.behind(now) > 0.15
     assert backlog.too_slow(now)
     backlog.forget(7)
     assert not backlog.too_slow(now)
@@ -126,5 +126,46 @@ def test_the_keeper_copies_only_audio_and_says_when_too_slow() -> None:
                           speaking=False, stalls=0, speakers=2)
         assert said == [too_slow_sentence(2)]  # said once, not every second
         assert keeper.stats()["too_slow"] is True
+
+    asyncio.run(scenario())
+
+
+def test_falling_behind_with_a_lane_closes_the_lane_before_blaming_the_link() -> None:
+    """The lane's copies may be what does not fit (one speaker, two copies, a 128 kbit/s link):
+    the lane closes silently and the link is judged again without it; only a link that falls
+    behind with no lane open is too slow for the room."""
+    said: list[int] = []
+
+    async def scenario() -> None:
+        keeper = LaneKeeper(lambda data: None, proxy=None, on_too_slow=said.append)
+        where = {"url": "ws://127.0.0.1:9", "routing_id": bytes(16), "in_room": True,
+                 "speaking": False, "stalls": 0, "speakers": 1}
+        await keeper.tick(100.0, **where)  # a new member starts with a lane
+        assert keeper.lane is not None
+        for seq in range(500):  # the queue grows 5 ms a frame
+            keeper.frame(3, seq, 100.0 + seq * 0.025)
+        await keeper.tick(112.5, **where)
+        assert keeper.lane is None and said == [] and not keeper.too_slow
+        for seq in range(500, 1000):  # still behind without the lane: the link is too slow
+            keeper.frame(3, seq, 100.0 + seq * 0.025)
+        await keeper.tick(125.0, **where)
+        assert said == [1] and keeper.too_slow and keeper.lane is None
+        await keeper.close()
+
+    asyncio.run(scenario())
+
+
+def test_our_own_frames_dropped_behind_a_narrow_uplink_close_the_lane() -> None:
+    async def scenario() -> None:
+        keeper = LaneKeeper(lambda data: None, proxy=None)
+        where = {"url": "ws://127.0.0.1:9", "routing_id": bytes(16), "in_room": True,
+                 "speaking": True, "stalls": 0, "speakers": 0}
+        await keeper.tick(1.0, **where, uplink_drops=0)
+        assert keeper.lane is not None  # a speaker sends copies
+        await keeper.tick(2.0, **where, uplink_drops=7)
+        assert keeper.lane is None
+        await keeper.tick(3.0, **where, uplink_drops=7)
+        assert keeper.lane is None  # held closed for a while
+        await keeper.close()
 
     asyncio.run(scenario())
