@@ -97,10 +97,10 @@ class LanePolicy:
     """Whether a listener wants a lane, from what its link did; time comes in as `now`.
 
     A stall (a frame that came too late to play) opens the lane; `calm` seconds without one
-    close it. A new member starts as if it had just stalled: a lossy link shows itself only
-    after the first stalls have already cost words (bench/network.py measured PESQ 3.95 at 2 %
-    loss when the lane waited for the first stall), while a clean link pays for a second copy
-    only for its first `calm` seconds. A link too slow for what the room sends
+    close it. A new listener does not start with one: on a narrow link (128 kbit/s and one
+    speaker) a second copy from the start overfilled the link for the ten seconds it takes to
+    see that, and cost PESQ 4.5 -> 3.3 (bench/network.py), while on a lossy link waiting for the
+    first stall costs only the words of that stall. A link too slow for what the room sends
     (`too_slow`) closes it at once and keeps it closed for `narrow_hold` seconds: a second copy
     would only deepen the queue that is making us late. A speaker always wants one.
     """
@@ -114,7 +114,7 @@ class LanePolicy:
 
     def observe(self, now: float, stalls: int, too_slow: bool) -> None:
         """`stalls`: the running count of late or stretched frames; `too_slow`: falling behind."""
-        if stalls > self._stalls_seen or self._last_stall is None:
+        if stalls > self._stalls_seen:
             self._last_stall = now
         self._stalls_seen = stalls
         if too_slow:

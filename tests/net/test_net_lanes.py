@@ -53,21 +53,22 @@ def test_the_memory_of_firsts_is_bounded() -> None:
     assert firsts.first(delivered((0).to_bytes(4, "big")))  # long forgotten: passes again
 
 
-def test_a_speaker_always_wants_a_lane_a_listener_until_its_link_is_calm() -> None:
+def test_a_speaker_always_wants_a_lane_a_listener_after_a_stall_until_calm() -> None:
     policy = LanePolicy(calm=120.0, narrow_hold=300.0)
-    assert not policy.wanted(0.0, speaking=False)  # nothing observed yet: not in a room
     policy.observe(0.0, stalls=0, too_slow=False)
     assert policy.wanted(0.0, speaking=True)
-    assert policy.wanted(0.0, speaking=False)  # a new member starts with a lane
-    policy.observe(119.0, stalls=0, too_slow=False)
-    assert policy.wanted(119.0, speaking=False)
-    policy.observe(120.5, stalls=0, too_slow=False)
-    assert not policy.wanted(120.5, speaking=False)  # calm for two minutes: closed
-    assert policy.wanted(120.5, speaking=True)
-    policy.observe(200.0, stalls=1, too_slow=False)  # a stall: open again
+    assert not policy.wanted(0.0, speaking=False)  # a new listener: no lane until a stall
+    policy.observe(10.0, stalls=1, too_slow=False)
+    assert policy.wanted(10.0, speaking=False)
+    policy.observe(129.0, stalls=1, too_slow=False)
+    assert policy.wanted(129.0, speaking=False)
+    policy.observe(130.5, stalls=1, too_slow=False)
+    assert not policy.wanted(130.5, speaking=False)  # calm for two minutes: closed
+    assert policy.wanted(130.5, speaking=True)
+    policy.observe(200.0, stalls=2, too_slow=False)  # a stall: open again
     assert policy.wanted(200.0, speaking=False)
     assert policy.wanted(319.0, speaking=False)
-    policy.observe(321.0, stalls=1, too_slow=False)  # the same count: no new stall
+    policy.observe(321.0, stalls=2, too_slow=False)  # the same count: no new stall
     assert not policy.wanted(321.0, speaking=False)
 
 
@@ -140,7 +141,7 @@ def test_falling_behind_with_a_lane_closes_the_lane_before_blaming_the_link() ->
         keeper = LaneKeeper(lambda data: None, proxy=None, on_too_slow=said.append)
         where = {"url": "ws://127.0.0.1:9", "routing_id": bytes(16), "in_room": True,
                  "speaking": False, "stalls": 0, "speakers": 1}
-        await keeper.tick(100.0, **where)  # a new member starts with a lane
+        await keeper.tick(100.0, **{**where, "stalls": 1})  # a stall: a lane
         assert keeper.lane is not None
         for seq in range(500):  # the queue grows 5 ms a frame
             keeper.frame(3, seq, 100.0 + seq * 0.025)
