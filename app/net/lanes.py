@@ -246,10 +246,14 @@ class Backlog:
                 return
             seconds = self._fastest[member_id] = {}
         second = int(now)
-        if transit < seconds.get(second, float("inf")):
+        fastest = seconds.get(second)
+        if fastest is None:
+            # A new second: the only time anything can have fallen out of the window.
+            for old in [s for s in seconds if s <= second - self.window]:
+                del seconds[old]
             seconds[second] = transit
-        for old in [s for s in seconds if s <= second - self.window]:
-            del seconds[old]
+        elif transit < fastest:
+            seconds[second] = transit
 
     def forget(self, member_id: int) -> None:
         self._fastest.pop(member_id, None)
